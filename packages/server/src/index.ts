@@ -1,1 +1,11 @@
-export {};
+export { TesseraError, httpStatusForKind, toTesseraError } from './errors.ts';
+export type { ErrorKind, TesseraErrorOptions } from './errors.ts';
+export { ANONYMOUS_TENANT, TENANT_HEADER, resolveTenant } from './tenant.ts';
+export type { TenantResolverConfig } from './tenant.ts';
+export { createLogger } from './logger.ts';
+export type { Logger, LoggerConfig } from './logger.ts';
+export { startAll, stopAll } from './service.ts';
+export type { Service } from './service.ts';
+export { createHttpServer, sendError, Params } from './http.ts';
+export type { HttpServerConfig, RouteErrorConfig } from './http.ts';
+export * from './config/index.ts';

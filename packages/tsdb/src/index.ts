@@ -1,1 +1,11 @@
-export {};
+export { Head } from './head-db.ts';
+export type { HeadReplayStats } from './head-db.ts';
+export { HeadState, DEFAULT_BLOCK_RANGE_MS } from './head.ts';
+export type { HeadOptions, HeadLogger } from './head.ts';
+export { MemSeries } from './mem-series.ts';
+export { HeadRejectReason, newAppendResult } from './append-batch.ts';
+export type { AppendBatch, AppendResult, HeadRejectCode, SeriesLimits } from './append-batch.ts';
+export { batchLabels, decodeString } from './head-append.ts';
+export { MemPostings, intersect, union, subtract } from './postings.ts';
+export { crc32c } from './wal/index.ts';
+export type { WalStats } from './wal/index.ts';

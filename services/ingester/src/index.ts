@@ -1,1 +1,4 @@
-export {};
+export { Ingester } from './ingester.ts';
+export type { IngesterConfig, IngesterDeps, SeriesEntry } from './ingester.ts';
+export { MetadataStore } from './metadata.ts';
+export type { MetricMetadata } from './metadata.ts';

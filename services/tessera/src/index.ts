@@ -1,1 +1,4 @@
-export {};
+export { startTessera } from './app.ts';
+export type { TesseraHandle, StartOptions } from './app.ts';
+export { tesseraOptions, TARGETS } from './config.ts';
+export type { TesseraConfig } from './config.ts';

@@ -1,1 +1,0 @@
-export function a(x: number): number { return x + 1; }

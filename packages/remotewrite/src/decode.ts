@@ -1,0 +1,224 @@
+// The hot-path WriteRequest decoder: one pass over the protobuf bytes that records offsets and
+// copies numbers into the reusable typed arrays of a DecodedWriteRequest. It allocates nothing
+// per series, label or sample (only when an array must grow, and for metadata objects).
+//
+// Wire layout it expects (field number, wire type; tags in hex):
+//   WriteRequest   1 timeseries (2) = 0x0a        3 metadata (2) = 0x1a
+//   TimeSeries     1 labels (2) = 0x0a  2 samples (2) = 0x12  3 exemplars (2) = 0x1a  4 histograms (2) = 0x22
+//   Label          1 name (2) = 0x0a    2 value (2) = 0x12
+//   Sample         1 value (double, 1) = 0x09     2 timestamp (int64 varint, 0) = 0x10
+// Fields may come in any order and repeat; for a repeated singular field the last one wins;
+// absent fields are proto3 defaults (empty string, 0). Unknown fields of any wire type are
+// skipped; a known field with the wrong wire type is rejected, as Prometheus does.
+
+import { DecodedWriteRequest } from './decoded-write-request.ts';
+import { checkExemplar, checkHistogram, decodeMetadata } from './framing.ts';
+import { fail, readInt64, readLengthEnd, readTag, readVarint, skipField, wire } from './wire.ts';
+
+const WRITE_REQUEST_KNOWN = (1 << 1) | (1 << 3);
+const SERIES_KNOWN = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);
+const LABEL_KNOWN = (1 << 1) | (1 << 2);
+const SAMPLE_KNOWN = (1 << 1) | (1 << 2);
+
+/**
+ * Decodes an uncompressed remote-write WriteRequest into `out`, replacing its contents.
+ *
+ * `out` keeps offsets into `buf`, so `buf` must stay unchanged while `out` is in use. Label
+ * bytes are not checked for UTF-8 here (see labelName/labelValue); exemplars and native
+ * histograms are framing-checked and counted, not decoded. Throws RemoteWriteDecodeError
+ * (`invalid-protobuf`, `timestamp-out-of-range`, `invalid-utf8` for metadata) on bad input,
+ * never reading outside the message that holds a field.
+ */
+export function decodeWriteRequest(buf: Uint8Array, out: DecodedWriteRequest): void {
+  out.reset(buf);
+  const end = buf.length;
+  let pos = 0;
+  while (pos < end) {
+    const tag = readTag(buf, pos, end);
+    pos = wire.pos;
+    if (tag === 0x0a) {
+      const e = readLengthEnd(buf, pos, end);
+      decodeSeries(buf, wire.pos, e, out);
+      pos = e;
+    } else if (tag === 0x1a) {
+      const e = readLengthEnd(buf, pos, end);
+      out.metadata.push(decodeMetadata(buf, wire.pos, e));
+      pos = e;
+    } else {
+      pos = skipField(buf, pos, end, tag, WRITE_REQUEST_KNOWN);
+    }
+  }
+}
+
+/** Decodes one TimeSeries body buf[pos, end) as series number out.seriesCount. */
+function decodeSeries(buf: Uint8Array, pos: number, end: number, out: DecodedWriteRequest): void {
+  const i = out.seriesCount;
+  out.reserveSeries(i + 1);
+  // Every label or sample field takes at least 2 bytes (tag + length), so this bounds how many
+  // the body can hold; reserving up front keeps capacity checks out of the loop below.
+  const maxItems = (end - pos) >>> 1;
+  out.reserveLabels(out.labelTotal + maxItems);
+  out.reserveSamples(out.sampleTotal + maxItems);
+  const nameStart = out.nameStart;
+  const nameEnd = out.nameEnd;
+  const valueStart = out.valueStart;
+  const valueEnd = out.valueEnd;
+  const timestamps = out.timestamps;
+  const words = out.valueWords;
+
+  const k0 = out.labelTotal;
+  const j0 = out.sampleTotal;
+  const x0 = out.exemplarTotal;
+  const h0 = out.histogramTotal;
+  let k = k0;
+  let j = j0;
+  let labelsStart = -1;
+  let labelsEnd = pos;
+  let contiguous = 1;
+  // Whether a non-label field was seen since the last label field.
+  let otherSinceLabel = false;
+
+  while (pos < end) {
+    const fieldStart = pos;
+    let tag = buf[pos]!;
+    if (tag < 0x80) pos++;
+    else {
+      tag = readTag(buf, pos, end);
+      pos = wire.pos;
+    }
+
+    if (tag === 0x0a) {
+      // Label: name and value default to empty (zero-length ranges).
+      if (pos >= end) fail('missing label length', pos);
+      let ll = buf[pos]!;
+      if (ll < 0x80) pos++;
+      else {
+        ll = readVarint(buf, pos, end);
+        pos = wire.pos;
+      }
+      if (ll > end - pos) fail(`label length ${ll} overruns the series`, pos);
+      const le = pos + ll;
+      if (labelsStart < 0) labelsStart = fieldStart;
+      else if (otherSinceLabel) contiguous = 0;
+      otherSinceLabel = false;
+      let ns = pos;
+      let ne = pos;
+      let vs = pos;
+      let ve = pos;
+      while (pos < le) {
+        let t = buf[pos]!;
+        if (t < 0x80) pos++;
+        else {
+          t = readTag(buf, pos, le);
+          pos = wire.pos;
+        }
+        if (t === 0x0a || t === 0x12) {
+          if (pos >= le) fail('missing string length', pos);
+          let n = buf[pos]!;
+          if (n < 0x80 && n < le - pos) pos++;
+          else {
+            const se = readLengthEnd(buf, pos, le);
+            pos = wire.pos;
+            n = se - pos;
+          }
+          if (t === 0x0a) {
+            ns = pos;
+            ne = pos + n;
+          } else {
+            vs = pos;
+            ve = pos + n;
+          }
+          pos += n;
+        } else {
+          pos = skipField(buf, pos, le, t, LABEL_KNOWN);
+        }
+      }
+      nameStart[k] = ns;
+      nameEnd[k] = ne;
+      valueStart[k] = vs;
+      valueEnd[k] = ve;
+      k++;
+      labelsEnd = le;
+    } else if (tag === 0x12) {
+      // Sample: value and timestamp default to 0.
+      if (pos >= end) fail('missing sample length', pos);
+      let sl = buf[pos]!;
+      if (sl < 0x80) pos++;
+      else {
+        sl = readVarint(buf, pos, end);
+        pos = wire.pos;
+      }
+      if (sl > end - pos) fail(`sample length ${sl} overruns the series`, pos);
+      const se = pos + sl;
+      let lo = 0;
+      let hi = 0;
+      let ts = 0;
+      while (pos < se) {
+        let t = buf[pos]!;
+        if (t < 0x80) pos++;
+        else {
+          t = readTag(buf, pos, se);
+          pos = wire.pos;
+        }
+        if (t === 0x09) {
+          if (se - pos < 8) fail('truncated sample value', pos);
+          // Copy the double's bytes as two LE words; never materialise it as a JS number,
+          // which could canonicalise a NaN payload (the stale marker).
+          lo = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24);
+          hi = buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24);
+          pos += 8;
+        } else if (t === 0x10) {
+          ts = readInt64(buf, pos, se);
+          pos = wire.pos;
+        } else {
+          pos = skipField(buf, pos, se, t, SAMPLE_KNOWN);
+        }
+      }
+      timestamps[j] = ts;
+      words[2 * j] = lo;
+      words[2 * j + 1] = hi;
+      j++;
+      otherSinceLabel = true;
+    } else if (tag === 0x1a) {
+      const e = readLengthEnd(buf, pos, end);
+      const start = wire.pos;
+      checkExemplar(buf, start, e);
+      const x = out.exemplarTotal;
+      out.reserveExemplars(x + 1);
+      out.exemplarStart[x] = start;
+      out.exemplarEnd[x] = e;
+      out.exemplarTotal = x + 1;
+      pos = e;
+      otherSinceLabel = true;
+    } else if (tag === 0x22) {
+      const e = readLengthEnd(buf, pos, end);
+      const start = wire.pos;
+      checkHistogram(buf, start, e);
+      const h = out.histogramTotal;
+      out.reserveHistograms(h + 1);
+      out.histogramStart[h] = start;
+      out.histogramEnd[h] = e;
+      out.histogramTotal = h + 1;
+      pos = e;
+      otherSinceLabel = true;
+    } else {
+      pos = skipField(buf, pos, end, tag, SERIES_KNOWN);
+      otherSinceLabel = true;
+    }
+  }
+
+  out.labelsStart[i] = labelsStart < 0 ? labelsEnd : labelsStart;
+  out.labelsEnd[i] = labelsEnd;
+  out.labelsContiguous[i] = contiguous;
+  out.labelFirst[i] = k0;
+  out.labelCount[i] = k - k0;
+  out.sampleFirst[i] = j0;
+  out.sampleCount[i] = j - j0;
+  out.exemplarFirst[i] = x0;
+  out.exemplarCount[i] = out.exemplarTotal - x0;
+  out.histogramFirst[i] = h0;
+  out.histogramCount[i] = out.histogramTotal - h0;
+  out.labelTotal = k;
+  out.sampleTotal = j;
+  out.seriesCount = i + 1;
+}

@@ -1,0 +1,165 @@
+/**
+ * The HTTP server every target shares: fastify with the body parsers Tessera needs, one error
+ * handler that turns any thrown error into the right status and body, request-duration metrics,
+ * and helpers for reading Prometheus-style parameters (query string and form body merged).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Histogram, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { TesseraError, toTesseraError, type ErrorKind } from './errors.ts';
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerConfig {
+  logger: Logger;
+  registry: Registry;
+  /** Largest accepted request body in bytes (compressed, as received). */
+  bodyLimitBytes: number;
+}
+
+/** Per-route options understood by the shared error handler. */
+export interface RouteErrorConfig {
+  /** Answer errors as plain text (remote-write) instead of Prometheus's JSON envelope. */
+  textErrors?: boolean;
+}
+
+/** Prometheus API `errorType` for each kind. */
+const ERROR_TYPE: Record<ErrorKind, string> = {
+  bad_data: 'bad_data',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
+  tenant_limit: 'bad_data',
+  rate_limited: 'too_many_requests',
+  too_large: 'bad_data',
+  unsupported_media: 'bad_data',
+  execution: 'execution',
+  timeout: 'timeout',
+  canceled: 'canceled',
+  unavailable: 'unavailable',
+  not_found: 'not_found',
+  method_not_allowed: 'bad_data',
+  internal: 'internal',
+};
+
+/** Translates fastify's own errors (body parsing, limits) into TesseraErrors with clear messages. */
+function fromFastifyError(e: unknown, bodyLimit: number): TesseraError {
+  if (TesseraError.is(e)) return e;
+  const code = (e as { code?: string }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new TesseraError('too_large', 'request-too-large', `request body too large: the limit is ${bodyLimit} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new TesseraError('unsupported_media', 'unsupported-content-type', `unsupported content type: ${msg}`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new TesseraError('bad_data', 'invalid-request-body', msg);
+    case 'FST_ERR_NOT_FOUND':
+      return new TesseraError('not_found', 'not-found', msg);
+    default: {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        return new TesseraError('bad_data', 'invalid-request', msg);
+      }
+      return toTesseraError(e);
+    }
+  }
+}
+
+/** Creates the shared fastify server. Routes are added by the services of the running target. */
+export function createHttpServer(config: HttpServerConfig): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: config.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  });
+
+  // Remote-write and internal RPC bodies are raw bytes; so is anything we do not know, so that the
+  // route can answer 415 with a message of its own rather than fastify's generic one.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, (_req, body, done) => {
+    done(null, body);
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, body === '' ? {} : JSON.parse(body as string));
+    } catch (e) {
+      done(new TesseraError('bad_data', 'invalid-json', `invalid JSON body: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, new URLSearchParams(body as string));
+  });
+
+  const duration = new Histogram({
+    name: 'tessera_request_duration_seconds',
+    help: 'Time (in seconds) spent serving HTTP requests.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [config.registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'other';
+    duration.observe(
+      { method: req.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void sendError(req, reply, new TesseraError('not_found', 'not-found', `not found: ${req.method} ${req.url}`));
+  });
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err, config.bodyLimitBytes)));
+  return app;
+}
+
+/** Sends an error in the route's format and logs it: 5xx at error, 4xx at info. */
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: TesseraError): FastifyReply {
+  if (err.status >= 500) {
+    req.log.error({ err, code: err.code, url: req.url }, 'request failed');
+  } else {
+    req.log.info({ code: err.code, status: err.status, msg: err.message, url: req.url }, 'request rejected');
+  }
+  const cfg = req.routeOptions.config as RouteErrorConfig | undefined;
+  reply.code(err.status);
+  if (cfg?.textErrors === true) {
+    return reply.type('text/plain; charset=utf-8').send(err.message + '\n');
+  }
+  return reply.send({ status: 'error', errorType: ERROR_TYPE[err.kind], error: err.message });
+}
+
+/**
+ * Prometheus-style parameters of a request: the query string merged with a form-encoded body,
+ * as Go's `FormValue` does (body values first, then URL values). Repeated keys (`match[]`) keep
+ * every value.
+ */
+export class Params {
+  readonly #values = new Map<string, string[]>();
+
+  constructor(req: FastifyRequest) {
+    if (req.body instanceof URLSearchParams) this.#add(req.body);
+    const q = req.url.indexOf('?');
+    if (q >= 0) this.#add(new URLSearchParams(req.url.slice(q + 1)));
+  }
+
+  #add(p: URLSearchParams): void {
+    for (const [k, v] of p) {
+      const list = this.#values.get(k);
+      if (list === undefined) this.#values.set(k, [v]);
+      else list.push(v);
+    }
+  }
+
+  /** The first value of a parameter, or undefined. */
+  get(name: string): string | undefined {
+    return this.#values.get(name)?.[0];
+  }
+
+  /** Every value of a repeated parameter, in order. */
+  getAll(name: string): string[] {
+    return this.#values.get(name) ?? [];
+  }
+}

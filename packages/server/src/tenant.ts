@@ -1,0 +1,52 @@
+/**
+ * Tenant resolution: which tenant a request acts for.
+ *
+ * With auth enabled the tenant comes from the `X-Scope-OrgID` header, as in Cortex and Mimir
+ * behind an authenticating gateway; a missing header is 401 and a malformed id 400. With auth
+ * disabled every request is the tenant `anonymous`.
+ */
+import { validateTenantId } from '@tessera/model';
+import { TesseraError } from './errors.ts';
+
+/** The tenant used for every request when authentication is disabled. */
+export const ANONYMOUS_TENANT = 'anonymous';
+
+/** The header that names the tenant. */
+export const TENANT_HEADER = 'x-scope-orgid';
+
+/** How tenants are resolved. */
+export interface TenantResolverConfig {
+  authEnabled: boolean;
+}
+
+/**
+ * Returns the tenant of a request from its headers, or throws a TesseraError (401 when the tenant
+ * header is missing with auth on, 400 when it is malformed or names several tenants).
+ */
+export function resolveTenant(
+  headers: Record<string, string | string[] | undefined>,
+  config: TenantResolverConfig,
+): string {
+  if (!config.authEnabled) return ANONYMOUS_TENANT;
+  const raw = headers[TENANT_HEADER];
+  if (raw === undefined || raw === '') {
+    throw new TesseraError(
+      'unauthorized',
+      'missing-tenant-id',
+      'no tenant ID: set the X-Scope-OrgID header (or run with -auth.enabled=false for the single tenant "anonymous")',
+    );
+  }
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  if (value.includes('|')) {
+    throw new TesseraError(
+      'bad_data',
+      'invalid-tenant-id',
+      'invalid tenant ID in X-Scope-OrgID: a request names exactly one tenant',
+    );
+  }
+  const problem = validateTenantId(value);
+  if (problem !== null) {
+    throw new TesseraError('bad_data', 'invalid-tenant-id', `invalid X-Scope-OrgID: ${problem}`);
+  }
+  return value;
+}

@@ -1,0 +1,234 @@
+/**
+ * Head: the public face of one tenant's in-memory TSDB — open (with WAL replay), append, read,
+ * truncate, close. The state lives in {@link HeadState}; the halves of the work in
+ * `head-append.ts`, `head-read.ts` and here (the WAL).
+ */
+import { Labels, type Matcher } from '@tessera/model';
+import { DEFAULT_BLOCK_RANGE_MS, HeadState, type HeadOptions } from './head.ts';
+import { appendBatchToMemory, PendingSamples } from './head-append.ts';
+import { labelNames, labelValues, selectSeries } from './head-read.ts';
+import type { MemSeries } from './mem-series.ts';
+import type { AppendBatch, AppendResult, SeriesLimits } from './append-batch.ts';
+import {
+  Wal,
+  RECORD_SAMPLES,
+  RECORD_SERIES,
+  SamplesRecordEncoder,
+  SeriesRecordEncoder,
+  decodeSamplesRecord,
+  decodeSeriesRecord,
+  type WalStats,
+} from './wal/index.ts';
+import { hashBytes } from '@tessera/model';
+
+/** Samples per WAL samples record: keeps records (and replay buffers) bounded. */
+const MAX_SAMPLES_PER_RECORD = 10_000;
+
+/** Figures of a replay, for the start-up log line and tests. */
+export interface HeadReplayStats {
+  series: number;
+  samples: number;
+  /** Samples in the WAL the head already held or that were out of order (skipped). */
+  samplesSkipped: number;
+  durationMs: number;
+}
+
+/** One tenant's head. */
+export class Head {
+  readonly state: HeadState;
+  readonly #wal: Wal;
+  readonly #pending = new PendingSamples();
+  readonly #seriesEnc = new SeriesRecordEncoder();
+  readonly #samplesEnc = new SamplesRecordEncoder();
+  readonly replayStats: HeadReplayStats;
+
+  private constructor(state: HeadState, wal: Wal, replayStats: HeadReplayStats) {
+    this.state = state;
+    this.#wal = wal;
+    this.replayStats = replayStats;
+  }
+
+  /** Opens a head: creates or replays its WAL. A torn WAL tail is repaired with a warning. */
+  static open(opts: HeadOptions): Head {
+    const state = new HeadState(opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, opts.logger);
+    const wal = Wal.open(opts.walDir, {
+      ...(opts.walSegmentBytes === undefined ? {} : { segmentSizeBytes: opts.walSegmentBytes }),
+      ...(opts.walFsyncIntervalMs === undefined ? {} : { fsyncIntervalMs: opts.walFsyncIntervalMs }),
+      logger: opts.logger,
+    });
+    const stats = replayInto(state, wal);
+    if (stats.series > 0 || stats.samples > 0) {
+      opts.logger.info({ ...stats, walDir: opts.walDir }, 'WAL replayed');
+    }
+    return new Head(state, wal, stats);
+  }
+
+  /**
+   * Appends a batch: resolves or creates its series, applies the sample rules, and writes the new
+   * series and accepted samples to the WAL before returning. Throws if the WAL cannot be written
+   * (the caller must then answer 5xx: nothing of the batch is acknowledged).
+   */
+  appendBatch(
+    batch: AppendBatch,
+    seriesOk: Uint8Array | null,
+    sampleOk: Uint8Array | null,
+    limits: SeriesLimits,
+    result: AppendResult,
+  ): void {
+    const pending = this.#pending;
+    pending.reset();
+    appendBatchToMemory(this.state, batch, seriesOk, sampleOk, limits, pending, result);
+    this.#log(pending);
+  }
+
+  /** Writes the pending series and samples to the WAL and flushes it to the OS. */
+  #log(pending: PendingSamples): void {
+    const wal = this.#wal;
+    if (pending.newSeries.length > 0) {
+      const enc = this.#seriesEnc;
+      enc.begin(wal);
+      for (const s of pending.newSeries) enc.add(s.ref, s.key, 0, s.key.length);
+      enc.end();
+    }
+    const n = pending.count;
+    for (let from = 0; from < n; from += MAX_SAMPLES_PER_RECORD) {
+      const to = Math.min(n, from + MAX_SAMPLES_PER_RECORD);
+      const enc = this.#samplesEnc;
+      enc.begin(wal, pending.refs[from]!, pending.timestamps[from]!);
+      for (let k = from; k < to; k++) enc.add(pending.refs[k]!, pending.timestamps[k]!, pending.values, k);
+      enc.end();
+    }
+    if (pending.newSeries.length > 0 || n > 0) wal.flush();
+    for (const s of pending.newSeries) s.walLogged = true;
+  }
+
+  /** Series matching all matchers with samples in [mint, maxt], in ref order. */
+  select(matchers: readonly Matcher[], mint: number, maxt: number): MemSeries[] {
+    return selectSeries(this.state, matchers, mint, maxt);
+  }
+
+  /** The labels of a series. */
+  labelsOf(s: MemSeries): Labels {
+    return Labels.decode(s.key);
+  }
+
+  /** Sorted label names over the series matching any matcher set (all series when none). */
+  labelNames(sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] {
+    return labelNames(this.state, sets, mint, maxt);
+  }
+
+  /** Sorted values of a label over the series matching any matcher set (all series when none). */
+  labelValues(name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] {
+    return labelValues(this.state, name, sets, mint, maxt);
+  }
+
+  /** Number of series held. */
+  get numSeries(): number {
+    return this.state.numSeries;
+  }
+
+  /** WAL counters (bytes written, fsyncs, …). */
+  walStats(): WalStats {
+    return this.#wal.stats;
+  }
+
+  /**
+   * Drops everything older than `mint`: chunks that end before it, and series with no sample at
+   * or after it; then checkpoints the WAL so that it holds only the live series and the samples
+   * at or after `mint`, and deletes the older segments.
+   */
+  truncate(mint: number): { seriesRemoved: number; chunksRemoved: number } {
+    const state = this.state;
+    let chunksRemoved = 0;
+    const dead = new Set<number>();
+    for (const s of state.liveSeries()) {
+      chunksRemoved += s.truncateBefore(mint);
+      if (s.lastT < mint) dead.add(s.ref);
+    }
+    state.deleteSeries(dead);
+    state.minT = Infinity;
+    for (const s of state.liveSeries()) if (s.minT < state.minT) state.minT = s.minT;
+
+    // Checkpoint every segment but the one being written.
+    const wal = this.#wal;
+    wal.flush();
+    const last = wal.cut() - 1;
+    const range = wal.segmentRange();
+    if (last >= range.first) {
+      const seriesEnc = new SeriesRecordEncoder();
+      const samplesEnc = new SamplesRecordEncoder();
+      wal.checkpoint(last, (type, payload, out) => {
+        if (type === RECORD_SERIES) {
+          let open = false;
+          decodeSeriesRecord(payload, (ref, buf, start, end) => {
+            if (state.series[ref] === undefined) return;
+            if (!open) {
+              seriesEnc.begin(out);
+              open = true;
+            }
+            seriesEnc.add(ref, buf, start, end);
+          });
+          if (open) seriesEnc.end();
+        } else if (type === RECORD_SAMPLES) {
+          let open = false;
+          decodeSamplesRecord(payload, (ref, t, values, i) => {
+            if (t < mint || state.series[ref] === undefined) return;
+            if (!open) {
+              samplesEnc.begin(out, ref, t);
+              open = true;
+            }
+            samplesEnc.add(ref, t, values, i);
+          });
+          if (open) samplesEnc.end();
+        }
+      });
+    }
+    return { seriesRemoved: dead.size, chunksRemoved };
+  }
+
+  /** Flushes and fsyncs the WAL and closes it. */
+  close(): void {
+    this.#wal.close();
+  }
+}
+
+/** Replays a WAL into an empty head state. */
+function replayInto(state: HeadState, wal: Wal): HeadReplayStats {
+  const started = performance.now();
+  let series = 0;
+  let samples = 0;
+  let skipped = 0;
+  const v32Holder: { buf: ArrayBufferLike | null; u32: Uint32Array } = { buf: null, u32: new Uint32Array(0) };
+  wal.replay((type, payload) => {
+    if (type === RECORD_SERIES) {
+      decodeSeriesRecord(payload, (ref, buf, start, end) => {
+        const hash = hashBytes(buf, start, end);
+        const existing = state.table.get(hash, buf, start, end);
+        if (existing !== undefined || state.series[ref] !== undefined) return;
+        const labels = Labels.decode(buf, start, end);
+        const s = state.createSeries(labels, buf.subarray(start, end), hash, ref);
+        s.walLogged = true;
+        series++;
+      });
+    } else if (type === RECORD_SAMPLES) {
+      decodeSamplesRecord(payload, (ref, t, values, i) => {
+        const s = state.series[ref];
+        if (s === undefined || t <= s.lastT) {
+          skipped++;
+          return;
+        }
+        if (v32Holder.buf !== values.buffer) {
+          v32Holder.buf = values.buffer;
+          v32Holder.u32 = new Uint32Array(values.buffer);
+        }
+        const u32 = v32Holder.u32;
+        s.append(t, values, i, u32[2 * i + 1]!, u32[2 * i]!, state.blockRangeMs, state.arena);
+        if (t > state.maxT) state.maxT = t;
+        if (t < state.minT) state.minT = t;
+        samples++;
+      });
+    }
+  });
+  state.samplesAppended += samples;
+  return { series, samples, samplesSkipped: skipped, durationMs: Math.round(performance.now() - started) };
+}

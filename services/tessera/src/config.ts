@@ -1,0 +1,123 @@
+/**
+ * The CLI's option set: server, storage and component options plus the per-tenant limits and the
+ * runtime-config file, with Mimir's flag names where one exists. Flags and YAML keys map onto the
+ * same fields; precedence is defaults < YAML (`-config.file`) < flags.
+ */
+import { defineOptions } from '@tessera/server';
+import { limitOptions, runtimeConfigOptions } from '@tessera/limits';
+
+/** Every target this build can run. */
+export const TARGETS = ['all'] as const;
+
+const MiB = 1024 * 1024;
+
+/** The options of `tessera`. */
+export const tesseraOptions = defineOptions({
+  target: {
+    flag: 'target',
+    yaml: 'target',
+    type: 'enum',
+    values: TARGETS,
+    default: 'all',
+    help: 'Which component(s) to run. "all" runs every component in one process (the single-process mode).',
+  },
+  authEnabled: {
+    flag: 'auth.enabled',
+    yaml: 'auth_enabled',
+    type: 'bool',
+    default: true,
+    help: 'Require the X-Scope-OrgID header to name the tenant. When false, every request is the tenant "anonymous".',
+  },
+  httpListenAddress: {
+    flag: 'server.http-listen-address',
+    yaml: 'server.http_listen_address',
+    type: 'string',
+    default: '0.0.0.0',
+    help: 'HTTP server listen address.',
+  },
+  httpListenPort: {
+    flag: 'server.http-listen-port',
+    yaml: 'server.http_listen_port',
+    type: 'int',
+    default: 9009,
+    min: 0,
+    max: 65535,
+    help: 'HTTP server listen port (0 picks a free port).',
+  },
+  logLevel: {
+    flag: 'log.level',
+    yaml: 'server.log_level',
+    type: 'enum',
+    values: ['debug', 'info', 'warn', 'error'],
+    default: 'info',
+    help: 'Only log messages with the given severity or above.',
+  },
+  prometheusPrefix: {
+    flag: 'http.prometheus-http-prefix',
+    yaml: 'api.prometheus_http_prefix',
+    type: 'string',
+    default: '/prometheus',
+    check: (v: string) => (v === '' || (v.startsWith('/') && !v.endsWith('/')) ? undefined : 'must start with "/" and not end with "/"'),
+    help: 'HTTP URL path under which the Prometheus API is served.',
+  },
+  dataDir: {
+    flag: 'data.dir',
+    yaml: 'data.dir',
+    type: 'string',
+    default: './data',
+    check: (v: string) => (v === '' ? 'must not be empty' : undefined),
+    help: 'Directory for all local data (WAL, and later blocks and caches).',
+  },
+  maxRecvMsgSize: {
+    flag: 'distributor.max-recv-msg-size',
+    yaml: 'distributor.max_recv_msg_size',
+    type: 'int',
+    default: 100 * MiB,
+    min: 1024,
+    help: 'Largest remote-write request accepted, in bytes, both as received and after decompression.',
+  },
+  blockRange: {
+    flag: 'blocks-storage.tsdb.block-ranges-period',
+    yaml: 'blocks_storage.tsdb.block_ranges_period',
+    type: 'duration',
+    default: '2h',
+    min: '1m',
+    help: 'TSDB block range: chunks are cut at its boundaries, and samples older than half of it behind the newest are refused.',
+  },
+  retentionPeriod: {
+    flag: 'blocks-storage.tsdb.retention-period',
+    yaml: 'blocks_storage.tsdb.retention_period',
+    type: 'duration',
+    default: '13h',
+    min: '1m',
+    help: 'How long ingesters keep samples in memory and in the WAL. Older data is dropped (there is no long-term storage yet).',
+  },
+  walSegmentSize: {
+    flag: 'blocks-storage.tsdb.wal-segment-size-bytes',
+    yaml: 'blocks_storage.tsdb.wal_segment_size_bytes',
+    type: 'int',
+    default: 128 * MiB,
+    min: 64 * 1024,
+    help: 'Size of a WAL segment file.',
+  },
+  walFsyncInterval: {
+    flag: 'blocks-storage.tsdb.wal-fsync-interval',
+    yaml: 'blocks_storage.tsdb.wal_fsync_interval',
+    type: 'duration',
+    default: '1s',
+    help: 'How often WAL segments are fsynced (0 = on every write). Acknowledged writes are always in the OS before the reply.',
+  },
+  headTruncateInterval: {
+    flag: 'blocks-storage.tsdb.head-truncate-interval',
+    yaml: 'blocks_storage.tsdb.head_truncate_interval',
+    type: 'duration',
+    default: '1m',
+    min: '1s',
+    help: 'How often the retention period is applied to the heads.',
+  },
+  ...runtimeConfigOptions.defs,
+  ...limitOptions.defs,
+});
+
+/** The loaded configuration. */
+export type TesseraConfig = ReturnType<typeof tesseraOptions.defaults>;
