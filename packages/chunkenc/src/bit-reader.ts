@@ -15,6 +15,10 @@ export class BitReader {
   protected endBit = 0;
   /** Set once a read ran out of data. */
   protected eof = false;
+  /** High 32 bits of the last 64-bit integer read by readUvarint64. */
+  protected vhi = 0;
+  /** Low 32 bits of the last 64-bit integer read by readUvarint64. */
+  protected vlo = 0;
 
   /** Starts reading `src` at byte `startByte`. */
   protected resetBits(src: Uint8Array, startByte: number): void {
@@ -37,24 +41,23 @@ export class BitReader {
 
   /** Reads `n` bits (1 <= n <= 32) as an unsigned integer, or -1 at the end of the data. */
   protected readBits(n: number): number {
-    let pos = this.pos;
+    const pos = this.pos;
     if (pos + n > this.endBit) {
       this.eof = true;
       return -1;
     }
     this.pos = pos + n;
     const src = this.src;
-    // Take what is left of the first byte while it fits, then whole bytes, then `n` bits from
-    // the top of what is left of the last byte.
-    let avail = 8 - (pos & 7);
-    let out = 0;
-    while (n >= avail) {
-      n -= avail;
-      out = (out << avail) | (src[pos >>> 3]! & (0xff >>> (8 - avail)));
-      pos += avail;
-      avail = 8;
+    let i = pos >>> 3;
+    // Bits of byte i from `pos` on, then `rest` more bits from the following bytes.
+    let out = src[i]! & (0xff >>> (pos & 7));
+    let rest = n + (pos & 7) - 8;
+    if (rest <= 0) return out >>> -rest;
+    while (rest >= 8) {
+      rest -= 8;
+      out = (out << 8) | src[++i]!;
     }
-    if (n > 0) out = (out << n) | ((src[pos >>> 3]! >>> (avail - n)) & ((1 << n) - 1));
+    if (rest > 0) out = (out << rest) | (src[i + 1]! >>> (8 - rest));
     return out >>> 0;
   }
 
@@ -85,9 +88,4 @@ export class BitReader {
     }
     return false;
   }
-
-  /** High 32 bits of the last 64-bit integer read. */
-  protected vhi = 0;
-  /** Low 32 bits of the last 64-bit integer read. */
-  protected vlo = 0;
 }

@@ -6,8 +6,8 @@
  * `writeBits(v, n)` reads back as the same unsigned integer. The last byte is zero-padded.
  *
  * Invariants:
- * - every byte at or after `bitLen >>> 3` that has not been written is zero, so writing only
- *   ORs bits in and never needs to clear them;
+ * - the bits of the last byte after `bitLen`, and all bytes after it, are zero: a field ORs its
+ *   first bits into the partly written byte and assigns the bytes after it;
  * - callers reserve room with {@link BitWriter.reserve} before writing: the write methods do no
  *   bounds checks (a sample needs at most 20 bytes).
  *
@@ -57,17 +57,23 @@ export class BitWriter {
    */
   protected writeBits(v: number, n: number): void {
     const buf = this.buf;
-    let pos = this.bitLen;
+    const pos = this.bitLen;
     this.bitLen = pos + n;
-    // Fill the rest of the current byte, then whole bytes, then the start of the last byte.
-    let free = 8 - (pos & 7);
-    while (n >= free) {
-      n -= free;
-      buf[pos >>> 3]! |= (v >>> n) & (0xff >>> (8 - free));
-      pos += free;
-      free = 8;
+    let i = pos >>> 3;
+    if (n < 32) v &= (1 << n) - 1;
+    // `rest`: bits of the field still to place once byte i (which has `8 - (pos & 7)` free bits)
+    // is filled. Bytes after byte i have never been written, so they are assigned, not ORed.
+    let rest = n + (pos & 7) - 8;
+    if (rest <= 0) {
+      buf[i]! |= v << -rest;
+      return;
     }
-    if (n > 0) buf[pos >>> 3]! |= (v & ((1 << n) - 1)) << (free - n);
+    buf[i]! |= v >>> rest;
+    while (rest >= 8) {
+      rest -= 8;
+      buf[++i] = v >>> rest;
+    }
+    if (rest > 0) buf[i + 1] = v << (8 - rest);
   }
 
   /**

@@ -2,11 +2,19 @@ import { BitWriter } from './bit-writer.ts';
 import { HI as HI_WORD, LO as LO_WORD, floatScratch, u32Alias } from './float-bits.ts';
 import { XOR_HEADER_BYTES } from './xor-chunk.ts';
 
-
 // Module-local bindings for the hot path (see float-bits.ts).
 const HI = HI_WORD;
 const LO = LO_WORD;
 const { f64: F64_SCRATCH, u32: U32_SCRATCH } = floatScratch();
+
+/**
+ * The buffer of the last Float64Array passed to appendFrom (by any appender) and a uint32 view
+ * of it. Shared by all appenders: a head appends one request's values to many series in a row,
+ * so the view is built once per request buffer, not once per series.
+ */
+let aliasBuffer: ArrayBufferLike | null = null;
+let alias: Uint32Array = U32_SCRATCH;
+
 /** 2^32, to split an integer-valued number into 32-bit words. */
 const TWO_32 = 4294967296;
 
@@ -71,11 +79,6 @@ export class XorAppender extends BitWriter {
   private trailing = 0;
   /** Whether the chunk ends with the empty byte Prometheus's bstream leaves (class comment). */
   private padByte = false;
-  /** Whether the last field written was a whole number of bytes (set by writeWindow). */
-  private lastFieldBytes = false;
-  /** Buffer of the last Float64Array passed to appendFrom, and a uint32 view of it. */
-  private aliasBuffer: ArrayBufferLike | null = null;
-  private alias: Uint32Array = U32_SCRATCH;
 
   /** Creates an empty chunk whose buffer starts at `initialCapacityBytes` and grows as needed. */
   constructor(initialCapacityBytes = 256) {
@@ -121,10 +124,9 @@ export class XorAppender extends BitWriter {
       throw new RangeError(`chunkenc: index ${index} out of range for ${values.length} values`);
     }
     const w = (values.byteOffset >>> 2) + index * 2;
-    let alias = this.alias;
-    if (values.buffer !== this.aliasBuffer || w + 1 >= alias.length) {
-      alias = this.alias = u32Alias(values.buffer);
-      this.aliasBuffer = values.buffer;
+    if (values.buffer !== aliasBuffer || w + 1 >= alias.length) {
+      aliasBuffer = values.buffer;
+      alias = u32Alias(aliasBuffer);
     }
     this.appendWords(t, alias[w + HI]!, alias[w + LO]!);
   }
@@ -137,6 +139,8 @@ export class XorAppender extends BitWriter {
     }
     this.reserve(MAX_SAMPLE_BYTES);
     let delta = 0;
+    // Whether the sample's last field was written as whole bytes (see the length quirk).
+    let endsWithBytes: boolean;
     if (num === 0) {
       // ts_0: zigzag varint of the 64-bit two's complement of t, then v_0's raw 64 bits.
       const tHi = Math.floor(t / TWO_32) | 0;
@@ -145,12 +149,12 @@ export class XorAppender extends BitWriter {
       this.writeUvarint64(((tHi << 1) | (tLo >>> 31)) ^ sign, (tLo << 1) ^ sign);
       this.writeBits(hi, 32);
       this.writeBits(lo, 32);
-      this.lastFieldBytes = true;
+      endsWithBytes = true;
     } else if (num === 1) {
       // ts_1_delta: uvarint of the delta as uint64, then the first XOR'd value.
       delta = t - this.t;
       this.writeUvarint64(Math.floor(delta / TWO_32) | 0, delta >>> 0);
-      this.writeXor(hi, lo);
+      endsWithBytes = this.writeXor(hi, lo);
     } else {
       delta = t - this.t;
       const dod = delta - this.tDelta;
@@ -168,9 +172,9 @@ export class XorAppender extends BitWriter {
         this.writeBits(Math.floor(dod / TWO_32) | 0, 32);
         this.writeBits(dod >>> 0, 32);
       }
-      this.writeXor(hi, lo);
+      endsWithBytes = this.writeXor(hi, lo);
     }
-    this.padByte = this.lastFieldBytes && (this.bitLen & 7) === 0;
+    this.padByte = endsWithBytes && (this.bitLen & 7) === 0;
     this.t = t;
     this.tDelta = delta;
     this.vHi = hi;
@@ -182,14 +186,16 @@ export class XorAppender extends BitWriter {
     buf[1] = n & 0xff;
   }
 
-  /** Writes the XOR of `hi:lo` with the previous value (layout in the class comment). */
-  private writeXor(hi: number, lo: number): void {
+  /**
+   * Writes the XOR of `hi:lo` with the previous value (layout in the class comment). Returns
+   * whether its last field was a whole number of bytes (a window of 8, 16, … 64 bits).
+   */
+  private writeXor(hi: number, lo: number): boolean {
     const xh = hi ^ this.vHi;
     const xl = lo ^ this.vLo;
     if ((xh | xl) === 0) {
       this.writeBit(0);
-      this.lastFieldBytes = false;
-      return;
+      return false;
     }
     let leading = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
     // Trailing zeros: isolate the lowest set bit (x & -x), then count the zeros above it.
@@ -198,9 +204,10 @@ export class XorAppender extends BitWriter {
     const prevLeading = this.leading;
     const prevTrailing = this.trailing;
     if (prevLeading !== 0xff && leading >= prevLeading && trailing >= prevTrailing) {
+      const windowBits = 64 - prevLeading - prevTrailing;
       this.writeBits(0b10, 2);
-      this.writeWindow(xh, xl, 64 - prevLeading - prevTrailing, prevTrailing);
-      return;
+      this.writeWindow(xh, xl, windowBits, prevTrailing);
+      return (windowBits & 7) === 0;
     }
     this.leading = leading;
     this.trailing = trailing;
@@ -208,6 +215,7 @@ export class XorAppender extends BitWriter {
     // '11', leading in 5 bits, sigbits in 6 bits (64 wraps to 0): 13 bits in one write.
     this.writeBits((0b11 << 11) | (leading << 6) | (sigbits & 0x3f), 13);
     this.writeWindow(xh, xl, sigbits, trailing);
+    return (sigbits & 7) === 0;
   }
 
   /**
@@ -215,7 +223,6 @@ export class XorAppender extends BitWriter {
    * All bits above the window are zero (the caller guarantees it).
    */
   private writeWindow(xh: number, xl: number, sigbits: number, trailing: number): void {
-    this.lastFieldBytes = (sigbits & 7) === 0;
     if (trailing >= 32) {
       this.writeBits(xh >>> (trailing - 32), sigbits);
       return;

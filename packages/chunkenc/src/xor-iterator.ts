@@ -7,6 +7,10 @@ import { XOR_HEADER_BYTES, xorChunkNumSamples } from './xor-chunk.ts';
 const HI = HI_WORD;
 const LO = LO_WORD;
 const { f64: F64_SCRATCH, u32: U32_SCRATCH } = floatScratch();
+
+/** Buffer of the last Float64Array passed to valueInto (by any iterator) and a uint32 view of it. */
+let aliasBuffer: ArrayBufferLike | null = null;
+let alias: Uint32Array = U32_SCRATCH;
 /** 2^32, to join two 32-bit words into a number. */
 const TWO_32 = 4294967296;
 
@@ -37,9 +41,6 @@ export class XorIterator extends BitReader {
   private leading = 0;
   private trailing = 0;
   private error: Error | null = null;
-  /** Buffer of the last Float64Array passed to valueInto, and a uint32 view of it. */
-  private aliasBuffer: ArrayBufferLike | null = null;
-  private alias: Uint32Array = U32_SCRATCH;
 
   /** Creates an iterator over `chunk`, or an empty one to be reset() later. */
   constructor(chunk?: Uint8Array) {
@@ -118,10 +119,9 @@ export class XorIterator extends BitReader {
       throw new RangeError(`chunkenc: index ${index} out of range for ${out.length} values`);
     }
     const w = (out.byteOffset >>> 2) + index * 2;
-    let alias = this.alias;
-    if (out.buffer !== this.aliasBuffer || w + 1 >= alias.length) {
-      alias = this.alias = u32Alias(out.buffer);
-      this.aliasBuffer = out.buffer;
+    if (out.buffer !== aliasBuffer || w + 1 >= alias.length) {
+      aliasBuffer = out.buffer;
+      alias = u32Alias(aliasBuffer);
     }
     alias[w + HI] = this.vHi;
     alias[w + LO] = this.vLo;

@@ -12,6 +12,7 @@ export {
   encodeFlatLabelsInto,
   encodeLabelsInto,
   flatLabelsByteLength,
+  flatLabelsMaxByteLength,
   labelsByteLength,
 } from './label-encoding.ts';
 export { compareUtf8, readUtf8, utf8Length, writeUtf8 } from './utf8.ts';

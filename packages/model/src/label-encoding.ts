@@ -49,34 +49,69 @@ export function flatLabelsByteLength(flat: readonly string[]): number {
 }
 
 /**
+ * Returns an upper bound of the encoded size of a flat label array, from string lengths alone
+ * (no pass over the characters): at most 3 UTF-8 bytes per UTF-16 code unit, plus per label a
+ * tag and 5 varint bytes for the label and for each of its two fields.
+ */
+export function flatLabelsMaxByteLength(flat: readonly string[]): number {
+  let chars = 0;
+  for (let i = 0; i < flat.length; i++) chars += flat[i]!.length;
+  return 3 * chars + 9 * flat.length; // 18 bytes of framing per label = 9 per string
+}
+
+/**
+ * Writes one length-delimited field (tag, uvarint length, UTF-8 bytes of `s`) at `p` and returns
+ * its end. The length is not known before the bytes are written, so one length byte is reserved
+ * and the bytes are shifted right when the length needs more (only for 128+ bytes). The shift
+ * never writes past the field's final end.
+ */
+function writeStringField(buf: Uint8Array, p: number, tag: number, s: string): number {
+  buf[p] = tag;
+  const start = p + 2;
+  const end = writeUtf8(s, buf, start);
+  const len = end - start;
+  if (len < 0x80) {
+    buf[p + 1] = len;
+    return end;
+  }
+  const extra = uvarintLength(len) - 1;
+  buf.copyWithin(start + extra, start, end);
+  writeUvarint(buf, p + 1, len);
+  return end + extra;
+}
+
+/**
  * Writes the canonical encoding of a flat label array into `buf` at `offset` and returns the
- * offset after it.
+ * offset after it. One pass over the characters when `buf` has room for
+ * {@link flatLabelsMaxByteLength}; otherwise the exact size is computed first.
  *
  * @throws RangeError when `buf` has no room for it (size it with {@link flatLabelsByteLength}).
  */
 export function encodeFlatLabelsInto(flat: readonly string[], buf: Uint8Array, offset: number): number {
+  if (offset + flatLabelsMaxByteLength(flat) > buf.length) {
+    const need = flatLabelsByteLength(flat);
+    if (offset + need > buf.length) {
+      throw new RangeError(`label encoding needs ${need} bytes, ${buf.length - offset} available`);
+    }
+  }
   let p = offset;
   for (let i = 0; i < flat.length; i += 2) {
     const name = flat[i]!;
     const value = flat[i + 1]!;
-    // Strings are mostly ASCII, where the UTF-8 length is the string length; utf8Length checks.
-    const nameLen = utf8Length(name);
-    const valueLen = utf8Length(value);
-    const inner = fieldLength(nameLen) + fieldLength(valueLen);
-    if (p + 1 + uvarintLength(inner) + inner > buf.length) {
-      throw new RangeError(`label encoding needs more than the ${buf.length - offset} bytes available`);
-    }
-    buf[p++] = TAG_LABEL;
-    p = writeUvarint(buf, p, inner);
-    if (nameLen > 0) {
-      buf[p++] = TAG_LABEL;
-      p = writeUvarint(buf, p, nameLen);
-      p = writeUtf8(name, buf, p);
-    }
-    if (valueLen > 0) {
-      buf[p++] = TAG_VALUE;
-      p = writeUvarint(buf, p, valueLen);
-      p = writeUtf8(value, buf, p);
+    // Same reserve-then-shift scheme as writeStringField, for the label's own length.
+    const labelStart = p;
+    buf[p] = TAG_LABEL;
+    p += 2;
+    if (name !== '') p = writeStringField(buf, p, TAG_LABEL, name);
+    if (value !== '') p = writeStringField(buf, p, TAG_VALUE, value);
+    const inner = p - labelStart - 2;
+    if (inner < 0x80) {
+      buf[labelStart + 1] = inner;
+    } else {
+      const extra = uvarintLength(inner) - 1;
+      buf.copyWithin(labelStart + 2 + extra, labelStart + 2, p);
+      writeUvarint(buf, labelStart + 1, inner);
+      p += extra;
     }
   }
   return p;

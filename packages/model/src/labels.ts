@@ -7,7 +7,12 @@
  * [n0, v0, n1, v1, …]: one object and one array per label set, no per-label objects.
  */
 import { ModelError } from './errors.ts';
-import { decodeFlatLabels, encodeFlatLabelsInto, flatLabelsByteLength } from './label-encoding.ts';
+import {
+  decodeFlatLabels,
+  encodeFlatLabelsInto,
+  flatLabelsByteLength,
+  flatLabelsMaxByteLength,
+} from './label-encoding.ts';
 import { hashBytes } from './hash.ts';
 import { quoteGo } from './go-quote.ts';
 import { compareUtf8 } from './utf8.ts';
@@ -197,14 +202,18 @@ export class Labels {
    */
   hash(): number {
     if (this.#hash !== -1) return this.#hash;
-    const len = flatLabelsByteLength(this.#flat);
-    if (len > scratch.length) scratch = new Uint8Array(Math.max(len, 2 * scratch.length));
-    encodeFlatLabelsInto(this.#flat, scratch, 0);
+    const max = flatLabelsMaxByteLength(this.#flat);
+    if (max > scratch.length) scratch = new Uint8Array(Math.max(max, 2 * scratch.length));
+    const len = encodeFlatLabelsInto(this.#flat, scratch, 0);
     this.#hash = hashBytes(scratch, 0, len);
     return this.#hash;
   }
 
-  /** Returns the canonical binary encoding (see label-encoding.ts) in a new buffer. */
+  /**
+   * Returns the canonical binary encoding (see label-encoding.ts) in a new buffer. Allocating a
+   * typed array costs more than encoding a typical set: on hot paths, encode into a reused
+   * buffer with encodeLabelsInto instead.
+   */
   encode(): Uint8Array {
     const out = new Uint8Array(flatLabelsByteLength(this.#flat));
     encodeFlatLabelsInto(this.#flat, out, 0);

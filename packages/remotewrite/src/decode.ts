@@ -13,12 +13,74 @@
 
 import { DecodedWriteRequest } from './decoded-write-request.ts';
 import { checkExemplar, checkHistogram, decodeMetadata } from './framing.ts';
-import { fail, readInt64, readLengthEnd, readTag, readVarint, skipField, wire } from './wire.ts';
+import { RemoteWriteDecodeError } from './errors.ts';
+import { fail, readLengthEnd, readTag, readVarint, skipField, wire } from './wire.ts';
 
 const WRITE_REQUEST_KNOWN = (1 << 1) | (1 << 3);
 const SERIES_KNOWN = (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4);
 const LABEL_KNOWN = (1 << 1) | (1 << 2);
 const SAMPLE_KNOWN = (1 << 1) | (1 << 2);
+
+// Sample timestamps are decoded here rather than in wire.ts so the per-sample path makes no
+// cross-module call (module runners such as vitest's rewrite those into property lookups).
+
+/** Position just after the int64 read last by readInt64. */
+let int64End = 0;
+
+/**
+ * Reads an int64 varint (two's complement; negatives take 10 bytes) as a JS number and sets
+ * int64End. Throws `timestamp-out-of-range` outside ±(2^53 − 1), where a number would round.
+ */
+function readInt64(buf: Uint8Array, pos: number, end: number): number {
+  const start = pos;
+  let value = 0;
+  let mul = 1;
+  // Up to 7 groups (49 bits) accumulate exactly in a double and cannot be negative;
+  // every real millisecond timestamp (≈ 2^41) takes this path.
+  for (let i = 0; i < 7; i++) {
+    if (pos >= end) fail('truncated varint', pos);
+    const b = buf[pos++]!;
+    value += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      int64End = pos;
+      return value;
+    }
+    mul *= 128;
+  }
+  return readInt64Wide(buf, start, end);
+}
+
+/** The 8–10 byte case of readInt64: assemble the two 32-bit halves, then range-check. */
+function readInt64Wide(buf: Uint8Array, pos: number, end: number): number {
+  const start = pos;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= end) fail('truncated varint', pos);
+    const b = buf[pos++]!;
+    const g = b & 0x7f;
+    // Group i holds bits 7i … 7i+6: groups 0–3 lie in lo, group 4 straddles, 5–9 lie in hi.
+    if (i < 4) lo |= g << (7 * i);
+    else if (i === 4) {
+      lo |= g << 28;
+      hi |= g >>> 4;
+    } else hi |= g << (7 * i - 32);
+    if (b < 0x80) {
+      int64End = pos;
+      // hi as signed gives the sign; the product is exact whenever the result is in range,
+      // and lands outside ±MAX_SAFE whenever it is not.
+      const v = (hi | 0) * 4294967296 + (lo >>> 0);
+      if (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER) {
+        throw new RemoteWriteDecodeError(
+          'timestamp-out-of-range',
+          `int64 at byte ${start} is outside ±(2^53-1) and cannot be represented exactly`,
+        );
+      }
+      return v;
+    }
+  }
+  return fail('varint longer than 10 bytes', pos);
+}
 
 /**
  * Decodes an uncompressed remote-write WriteRequest into `out`, replacing its contents.
@@ -34,12 +96,24 @@ export function decodeWriteRequest(buf: Uint8Array, out: DecodedWriteRequest): v
   const end = buf.length;
   let pos = 0;
   while (pos < end) {
-    const tag = readTag(buf, pos, end);
-    pos = wire.pos;
+    // Tag and length bytes are read inline on the common one-byte path; see readInt64.
+    let tag = buf[pos]!;
+    if (tag < 0x80) pos++;
+    else {
+      tag = readTag(buf, pos, end);
+      pos = wire.pos;
+    }
     if (tag === 0x0a) {
-      const e = readLengthEnd(buf, pos, end);
-      decodeSeries(buf, wire.pos, e, out);
-      pos = e;
+      if (pos >= end) fail('missing series length', pos);
+      let len = buf[pos]!;
+      if (len < 0x80) pos++;
+      else {
+        len = readVarint(buf, pos, end);
+        pos = wire.pos;
+      }
+      if (len > end - pos) fail(`series length ${len} overruns the request`, pos);
+      decodeSeries(buf, pos, pos + len, out);
+      pos += len;
     } else if (tag === 0x1a) {
       const e = readLengthEnd(buf, pos, end);
       out.metadata.push(decodeMetadata(buf, wire.pos, e));
@@ -105,6 +179,19 @@ function decodeSeries(buf: Uint8Array, pos: number, end: number, out: DecodedWri
       let ne = pos;
       let vs = pos;
       let ve = pos;
+      // Fast path for what every sender writes: `0a n <name> 12 m <value>`, one-byte lengths,
+      // filling the label exactly. Anything else takes the general loop below.
+      if (ll >= 4 && buf[pos] === 0x0a) {
+        const n = buf[pos + 1]!;
+        const vt = pos + 2 + n;
+        if (n < 0x80 && vt + 2 <= le && buf[vt] === 0x12 && vt + 2 + buf[vt + 1]! === le) {
+          ns = pos + 2;
+          ne = vt;
+          vs = vt + 2;
+          ve = le;
+          pos = le;
+        }
+      }
       while (pos < le) {
         let t = buf[pos]!;
         if (t < 0x80) pos++;
@@ -153,6 +240,13 @@ function decodeSeries(buf: Uint8Array, pos: number, end: number, out: DecodedWri
       let lo = 0;
       let hi = 0;
       let ts = 0;
+      // Fast path: `09 <8-byte value> 10 <timestamp varint>` filling the sample exactly.
+      if (sl >= 11 && buf[pos] === 0x09 && buf[pos + 9] === 0x10) {
+        lo = buf[pos + 1]! | (buf[pos + 2]! << 8) | (buf[pos + 3]! << 16) | (buf[pos + 4]! << 24);
+        hi = buf[pos + 5]! | (buf[pos + 6]! << 8) | (buf[pos + 7]! << 16) | (buf[pos + 8]! << 24);
+        ts = readInt64(buf, pos + 10, se);
+        pos = int64End;
+      }
       while (pos < se) {
         let t = buf[pos]!;
         if (t < 0x80) pos++;
@@ -169,7 +263,7 @@ function decodeSeries(buf: Uint8Array, pos: number, end: number, out: DecodedWri
           pos += 8;
         } else if (t === 0x10) {
           ts = readInt64(buf, pos, se);
-          pos = wire.pos;
+          pos = int64End;
         } else {
           pos = skipField(buf, pos, se, t, SAMPLE_KNOWN);
         }

@@ -72,63 +72,6 @@ export function readTag(buf: Uint8Array, pos: number, end: number): number {
   return v;
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-/**
- * Reads an int64 varint (two's complement; negatives take 10 bytes) as a JS number.
- * Throws `timestamp-out-of-range` outside ±(2^53 − 1), where a number would round.
- */
-export function readInt64(buf: Uint8Array, pos: number, end: number): number {
-  const start = pos;
-  let value = 0;
-  let mul = 1;
-  // Up to 7 groups (49 bits) accumulate exactly in a double and cannot be negative;
-  // every real millisecond timestamp (≈ 2^41) takes this path.
-  for (let i = 0; i < 7; i++) {
-    if (pos >= end) fail('truncated varint', pos);
-    const b = buf[pos++]!;
-    value += (b & 0x7f) * mul;
-    if (b < 0x80) {
-      wire.pos = pos;
-      return value;
-    }
-    mul *= 128;
-  }
-  return readInt64Wide(buf, start, end);
-}
-
-/** The 8–10 byte case of readInt64: assemble the two 32-bit halves, then range-check. */
-function readInt64Wide(buf: Uint8Array, pos: number, end: number): number {
-  const start = pos;
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) fail('truncated varint', pos);
-    const b = buf[pos++]!;
-    const g = b & 0x7f;
-    // Group i holds bits 7i … 7i+6: groups 0–3 lie in lo, group 4 straddles, 5–9 lie in hi.
-    if (i < 4) lo |= g << (7 * i);
-    else if (i === 4) {
-      lo |= g << 28;
-      hi |= g >>> 4;
-    } else hi |= g << (7 * i - 32);
-    if (b < 0x80) {
-      wire.pos = pos;
-      // hi as signed gives the sign; the product is exact whenever the result is in range,
-      // and lands outside ±MAX_SAFE whenever it is not.
-      const v = (hi | 0) * 4294967296 + (lo >>> 0);
-      if (v > MAX_SAFE || v < -MAX_SAFE) {
-        throw new RemoteWriteDecodeError(
-          'timestamp-out-of-range',
-          `int64 at byte ${start} is outside ±(2^53-1) and cannot be represented exactly`,
-        );
-      }
-      return v;
-    }
-  }
-  return fail('varint longer than 10 bytes', pos);
-}
-
 /** Deepest group nesting accepted when skipping, so hostile input cannot exhaust the stack. */
 const MAX_GROUP_DEPTH = 32;
 

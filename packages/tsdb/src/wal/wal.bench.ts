@@ -1,18 +1,71 @@
 /**
  * Micro-benchmark of samples records of 2000 samples (one remote-write request): encoding with
  * framing and CRC, the same plus flush (writeSync) to a WAL segment, and decoding.
- * ns/sample = time per op / 2000 (median and mean printed). Bytes/sample of each data set is printed.
+ * ns/sample = time per op / 2000. Bytes/sample of each data set is printed.
  * Run: npx vitest bench packages/tsdb/src/wal
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, test, type BenchResult } from 'vitest';
+import * as vitest from 'vitest';
 import { RECORD_HEADER_SIZE, RecordBuffer, type RecordWriter, type RecordWriterLike } from './record-buffer.ts';
 import { SamplesRecordEncoder, decodeSamplesRecord } from './records.ts';
 import { Wal } from './wal.ts';
 
 const N = 2000;
+
+/** One benchmark; `iterations` bounds the run (then warm-up is 500 iterations). */
+interface BenchCase {
+  name: string;
+  fn: () => void;
+  iterations?: number;
+  setup?: () => void;
+  teardown?: () => void;
+}
+
+/** Latency statistics in ms, as tinybench reports them. */
+interface Latency {
+  mean: number;
+  p50?: number;
+}
+type BenchFixture = (name: string, fn: () => void) => {
+  run: (opts?: object) => Promise<{ latency: Latency }>;
+};
+
+/**
+ * Registers the cases with whichever benchmark API the installed vitest has: a top-level
+ * `bench()` (vitest <= 4, which prints the table; ns/sample = mean / 2000) or the `bench` fixture
+ * of `test()` (vitest 5; ns/sample is printed here).
+ */
+function registerBenches(suite: string, cases: BenchCase[]): void {
+  const bounded = (c: BenchCase): object =>
+    c.iterations === undefined ? {} : { time: 0, iterations: c.iterations, warmupTime: 0, warmupIterations: 500 };
+  const topLevel = (vitest as unknown as { bench?: (n: string, f: () => void, o?: object) => void }).bench;
+  if (typeof topLevel === 'function') {
+    vitest.describe(suite, () => {
+      for (const c of cases) {
+        const hooks = c.setup && c.teardown ? { setup: c.setup, teardown: c.teardown } : {};
+        topLevel(c.name, c.fn, { ...bounded(c), ...hooks });
+      }
+    });
+    return;
+  }
+  vitest.describe(suite, () => {
+    for (const c of cases) {
+      vitest.test(c.name, async (ctx) => {
+        const fixture = (ctx as unknown as { bench: BenchFixture }).bench;
+        c.setup?.();
+        try {
+          const { latency } = await fixture(c.name, c.fn).run(bounded(c));
+          const ns = (ms: number | undefined): string => (ms === undefined ? '?' : ((ms * 1e6) / N).toFixed(1));
+          console.log(`${c.name}: median ${ns(latency.p50)} ns/sample, mean ${ns(latency.mean)} ns/sample`);
+        } finally {
+          c.teardown?.();
+        }
+      });
+    }
+  });
+}
 const T0 = 1_700_000_000_000;
 
 interface Batch {
@@ -64,55 +117,45 @@ function encode(sink: RecordWriterLike, b: Batch): void {
 }
 
 const sink = new MemorySink();
-const payloadBytes = (b: Batch): Uint8Array => {
+for (const [name, b] of batches) {
   encode(sink, b);
-  return Uint8Array.from(sink.rb.buf.subarray(RECORD_HEADER_SIZE, sink.rb.len));
-};
-
-/** Prints median and mean ns per sample of a result (tinybench latencies are in ms). */
-function report(name: string, r: BenchResult): void {
-  const ns = (ms: number): string => ((ms * 1e6) / N).toFixed(1);
-  console.log(`${name}: median ${ns(r.latency.p50)} ns/sample, mean ${ns(r.latency.mean)} ns/sample`);
+  console.log(`WAL samples record, ${name}: ${(sink.rb.len / N).toFixed(2)} bytes/sample (record header included)`);
 }
 
-describe('WAL samples record of 2000 samples', () => {
-  for (const [name, b] of batches) {
-    test(`encode + frame + CRC, ${name}`, async ({ bench }) => {
-      encode(sink, b);
-      console.log(`${name}: ${(sink.rb.len / N).toFixed(2)} bytes/sample (record header included)`);
-      report(`encode, ${name}`, await bench('encode', () => encode(sink, b)).run());
-    });
-  }
+const b10k = batches[1]![1];
+let dir = '';
+let wal: Wal | null = null;
+encode(sink, b10k);
+const payload = Uint8Array.from(sink.rb.buf.subarray(RECORD_HEADER_SIZE, sink.rb.len));
+let acc = 0;
 
-  const b10k = batches[1]![1];
-
-  test('encode + flush (writeSync), random refs over 10k series', async ({ bench }) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-wal-bench-'));
-    const wal = Wal.open(dir, { segmentSizeBytes: 16 * 1024 * 1024, fsyncIntervalMs: 1000 });
-    wal.replay(() => {});
-    try {
-      const flushOnce = (): void => {
-        encode(wal, b10k);
-        wal.flush();
-      };
-      // Bounded so the segment files stay near 100 MB (24 KB an iteration).
-      const r = await bench('encode + flush', flushOnce).run({ time: 0, iterations: 3500, warmupTime: 0, warmupIterations: 500 });
-      report('encode + flush, random refs over 10k series', r);
-    } finally {
-      wal.close();
+registerBenches('WAL samples record of 2000 samples', [
+  ...batches.map(([name, b]): BenchCase => ({ name: `encode + frame + CRC, ${name}`, fn: () => encode(sink, b) })),
+  {
+    name: 'encode + flush (writeSync), random refs over 10k series',
+    fn: () => {
+      encode(wal!, b10k);
+      wal!.flush();
+    },
+    // Bounded so the segment files stay near 100 MB (24 KB an iteration).
+    iterations: 3500,
+    setup: () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tessera-wal-bench-'));
+      wal = Wal.open(dir, { segmentSizeBytes: 16 * 1024 * 1024, fsyncIntervalMs: 1000 });
+      wal.replay(() => {});
+    },
+    teardown: () => {
+      wal?.close();
+      wal = null;
       fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('decode, random refs over 10k series', async ({ bench }) => {
-    const payload = payloadBytes(b10k);
-    let acc = 0;
-    const r = await bench('decode', () => {
+    },
+  },
+  {
+    name: 'decode, random refs over 10k series',
+    fn: () => {
       decodeSamplesRecord(payload, (ref, t, vals, i) => {
         acc += ref + t + vals[i]!;
       });
-    }).run();
-    report('decode, random refs over 10k series', r);
-    if (Number.isNaN(acc)) console.log('unreachable'); // keeps acc alive
-  });
-});
+    },
+  },
+]);
