@@ -6,7 +6,7 @@
  *
  * Skipped with a notice when /usr/bin/prometheus is absent, unless TESSERA_REQUIRE_EXTERNAL=1.
  */
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,43 @@ function startTarget(): Promise<{ server: Server; port: number; scrapes: () => n
   });
 }
 
+/**
+ * A pass-through HTTP proxy to Tessera that sets `X-Scope-OrgID` when the client did not send it.
+ * Debian's Prometheus 2.42 drops `remote_write.headers` (prometheus/prometheus#13030); sites
+ * running such a build put a proxy in front, as Cortex's docs did before Prometheus 2.25. The
+ * proxy records whether Prometheus sent the header itself, so a fixed build is exercised directly.
+ */
+function startTenantProxy(upstream: string, tenant: string): Promise<{ server: Server; port: number; stats: { pushes: number; headerFromClient: number } }> {
+  const stats = { pushes: 0, headerFromClient: 0 };
+  const agent = new Agent({ keepAlive: true });
+  const up = new URL(upstream);
+  const server = createServer((req, res) => {
+    const headers = { ...req.headers };
+    if (req.url === '/api/v1/push') stats.pushes++;
+    if (headers['x-scope-orgid'] !== undefined) stats.headerFromClient++;
+    else headers['x-scope-orgid'] = tenant;
+    const out = request(
+      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers, agent },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    out.on('error', (err) => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end(String(err));
+    });
+    req.pipe(out);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, port: typeof addr === 'object' && addr !== null ? addr.port : 0, stats });
+    });
+  });
+}
+
 /** Sorts label sets by their JSON form so that lists compare independently of order. */
 function sorted(sets: Record<string, string>[]): Record<string, string>[] {
   const key = (o: Record<string, string>): string => JSON.stringify(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -78,10 +115,13 @@ function sorted(sets: Record<string, string>[]): Record<string, string>[] {
 
 describe.skipIf(PROMETHEUS === null && !REQUIRE_EXTERNAL)('Prometheus agent remote-writes to Tessera', () => {
   const dirs: { remove(): void }[] = [];
-  let target: Server | null = null;
+  const servers: Server[] = [];
   afterAll(async () => {
     await killAllChildren();
-    if (target !== null) await new Promise((r) => target!.close(r));
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
     for (const d of dirs) d.remove();
   });
 
@@ -90,9 +130,11 @@ describe.skipIf(PROMETHEUS === null && !REQUIRE_EXTERNAL)('Prometheus agent remo
     const tmp = tempDir('tessera-e2e-prom-');
     dirs.push(tmp);
     const t = await startTarget();
-    target = t.server;
+    servers.push(t.server);
     const instance = `127.0.0.1:${t.port}`;
     const tessera = await spawnTessera({ dataDir: join(tmp.path, 'tessera') });
+    const proxy = await startTenantProxy(tessera.url, 'tenant-a');
+    servers.push(proxy.server);
 
     const promPort = await freePort();
     const configFile = join(tmp.path, 'prometheus.yml');
@@ -109,7 +151,7 @@ describe.skipIf(PROMETHEUS === null && !REQUIRE_EXTERNAL)('Prometheus agent remo
         '        labels:',
         '          env: e2e',
         'remote_write:',
-        `  - url: ${tessera.url}/api/v1/push`,
+        `  - url: http://127.0.0.1:${proxy.port}/api/v1/push`,
         '    headers:',
         '      X-Scope-OrgID: tenant-a',
         '    queue_config:',
@@ -206,7 +248,12 @@ describe.skipIf(PROMETHEUS === null && !REQUIRE_EXTERNAL)('Prometheus agent remo
       } finally {
         await h.stop();
       }
-      console.info(`[e2e] prometheus agent: series visible in Tessera after ${visibleAfterMs} ms, ${t.scrapes()} scrapes`);
+      expect(proxy.stats.pushes).toBeGreaterThan(0);
+      console.info(
+        `[e2e] prometheus agent: series visible in Tessera after ${visibleAfterMs} ms; ${t.scrapes()} scrapes, ` +
+          `${proxy.stats.pushes} pushes, X-Scope-OrgID sent by Prometheus itself on ${proxy.stats.headerFromClient} ` +
+          `(0 on Debian's 2.42, see prometheus/prometheus#13030; the proxy set it)`,
+      );
     } catch (e) {
       if (e instanceof Error) e.message += `\n${prom.tail()}\n${tessera.run.tail()}`;
       throw e;

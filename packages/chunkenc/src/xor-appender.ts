@@ -1,19 +1,21 @@
 import { BitWriter } from './bit-writer.ts';
 import { HI as HI_WORD, LO as LO_WORD, floatScratch, u32Alias } from './float-bits.ts';
-import { XOR_HEADER_BYTES } from './xor-chunk.ts';
+import { XOR_HEADER_BYTES as HEADER_BYTES_EXPORT } from './xor-chunk.ts';
 
 // Module-local bindings for the hot path (see float-bits.ts).
 const HI = HI_WORD;
 const LO = LO_WORD;
+const XOR_HEADER_BYTES = HEADER_BYTES_EXPORT;
 const { f64: F64_SCRATCH, u32: U32_SCRATCH } = floatScratch();
 
 /**
- * The buffer of the last Float64Array passed to appendFrom (by any appender) and a uint32 view
- * of it. Shared by all appenders: a head appends one request's values to many series in a row,
- * so the view is built once per request buffer, not once per series.
+ * The last Float64Array passed to appendFrom (by any appender), a uint32 view of its buffer and
+ * the index of its first word in that view. Shared by all appenders: a head appends one request's
+ * values to many series in a row, so the view is built once per request array, not per series.
  */
-let aliasBuffer: ArrayBufferLike | null = null;
+let aliasOf: Float64Array | null = null;
 let alias: Uint32Array = U32_SCRATCH;
+let aliasBase = 0;
 
 /** 2^32, to split an integer-valued number into 32-bit words. */
 const TWO_32 = 4294967296;
@@ -123,11 +125,12 @@ export class XorAppender extends BitWriter {
     if (!(index >= 0 && index < values.length)) {
       throw new RangeError(`chunkenc: index ${index} out of range for ${values.length} values`);
     }
-    const w = (values.byteOffset >>> 2) + index * 2;
-    if (values.buffer !== aliasBuffer || w + 1 >= alias.length) {
-      aliasBuffer = values.buffer;
-      alias = u32Alias(aliasBuffer);
+    if (values !== aliasOf || aliasBase + index * 2 + 1 >= alias.length) {
+      aliasOf = values;
+      alias = u32Alias(values.buffer);
+      aliasBase = values.byteOffset >>> 2;
     }
+    const w = aliasBase + index * 2;
     this.appendWords(t, alias[w + HI]!, alias[w + LO]!);
   }
 

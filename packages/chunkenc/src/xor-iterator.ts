@@ -1,16 +1,21 @@
 import { BitReader } from './bit-reader.ts';
 import { HI as HI_WORD, LO as LO_WORD, floatScratch, u32Alias } from './float-bits.ts';
-import { XOR_HEADER_BYTES, xorChunkNumSamples } from './xor-chunk.ts';
-
+import { XOR_HEADER_BYTES as HEADER_BYTES_EXPORT, xorChunkNumSamples } from './xor-chunk.ts';
 
 // Module-local bindings for the hot path (see float-bits.ts).
 const HI = HI_WORD;
 const LO = LO_WORD;
+const XOR_HEADER_BYTES = HEADER_BYTES_EXPORT;
 const { f64: F64_SCRATCH, u32: U32_SCRATCH } = floatScratch();
 
-/** Buffer of the last Float64Array passed to valueInto (by any iterator) and a uint32 view of it. */
-let aliasBuffer: ArrayBufferLike | null = null;
+/**
+ * The last Float64Array passed to valueInto (by any iterator), a uint32 view of its buffer and
+ * the index of its first word in that view (see the same cache in xor-appender.ts).
+ */
+let aliasOf: Float64Array | null = null;
 let alias: Uint32Array = U32_SCRATCH;
+let aliasBase = 0;
+
 /** 2^32, to join two 32-bit words into a number. */
 const TWO_32 = 4294967296;
 
@@ -65,7 +70,8 @@ export class XorIterator extends BitReader {
     this.vLo = 0;
     this.leading = 0;
     this.trailing = 0;
-    this.error = chunk.length < XOR_HEADER_BYTES ? new Error('chunkenc: XOR chunk shorter than its header') : null;
+    this.error =
+      chunk.length < XOR_HEADER_BYTES ? new Error('chunkenc: XOR chunk shorter than its header') : null;
   }
 
   /** Advances to the next sample; false at the end of the chunk or on error (see err). */
@@ -118,11 +124,12 @@ export class XorIterator extends BitReader {
     if (!(index >= 0 && index < out.length)) {
       throw new RangeError(`chunkenc: index ${index} out of range for ${out.length} values`);
     }
-    const w = (out.byteOffset >>> 2) + index * 2;
-    if (out.buffer !== aliasBuffer || w + 1 >= alias.length) {
-      aliasBuffer = out.buffer;
-      alias = u32Alias(aliasBuffer);
+    if (out !== aliasOf || aliasBase + index * 2 + 1 >= alias.length) {
+      aliasOf = out;
+      alias = u32Alias(out.buffer);
+      aliasBase = out.byteOffset >>> 2;
     }
+    const w = aliasBase + index * 2;
     alias[w + HI] = this.vHi;
     alias[w + LO] = this.vLo;
   }

@@ -1,13 +1,15 @@
 /**
  * Live comparison with real Prometheus: writes fresh random OpenMetrics input, has promtool turn
  * it into blocks, and checks every chunk it wrote against XorIterator and XorAppender.
- * Skipped with a notice when /usr/bin/promtool is absent, unless TESSERA_REQUIRE_EXTERNAL=1.
+ * Skipped with a notice when /usr/bin/promtool (or $TESSERA_PROMTOOL) is absent, and failing
+ * instead when TESSERA_REQUIRE_EXTERNAL=1.
  */
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENCODING_XOR } from './index.ts';
 import { decodeAndReencode, samplesBySeries, seriesOfChunks } from './testing/chunk-check.ts';
 import { generateOpenMetrics, parseOpenMetrics } from './testing/open-metrics-fixture.ts';
 import { createBlocks, PROMTOOL, promtoolVersion, readBlockChunks } from './testing/promtool-blocks.ts';
@@ -19,8 +21,13 @@ if (version === null && !required) {
 }
 
 describe.skipIf(version === null && !required)('promtool live comparison', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'chunkenc-promtool-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'chunkenc-promtool-'));
+  });
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const run of [0, 1]) {
     it(`chunks from fresh random input match byte for byte (run ${run})`, () => {
@@ -28,17 +35,19 @@ describe.skipIf(version === null && !required)('promtool live comparison', () =>
       const seed = randomInt(2 ** 31);
       // A different start each run moves block boundaries relative to the samples.
       const start = 1_600_000_000_000 + randomInt(2 ** 40);
-      const text = generateOpenMetrics(seed, start, 0.5 + run);
+      const scale = 0.5 + run;
+      const text = generateOpenMetrics(seed, start, scale);
       const om = join(dir, `input-${run}.om`);
       writeFileSync(om, text);
       createBlocks(om, join(dir, `blocks-${run}`));
       const chunks = readBlockChunks(join(dir, `blocks-${run}`));
       const input = parseOpenMetrics(text);
-      const what = `seed ${seed}, start ${start} (input kept in ${om} on failure)`;
+      // Enough to regenerate the input: generateOpenMetrics(seed, start, scale).
+      const what = `seed ${seed}, start ${start}, scale ${scale}`;
 
       const decoded = chunks.map((c) => decodeAndReencode(c.data));
       decoded.forEach((d, i) => {
-        expect(chunks[i]!.encoding, what).toBe(1);
+        expect(chunks[i]!.encoding, what).toBe(ENCODING_XOR);
         expect(d.err, what).toBeNull();
         expect(Buffer.from(d.reencoded).toString('hex'), `chunk ${i}, ${what}`).toBe(
           Buffer.from(chunks[i]!.data).toString('hex'),

@@ -43,8 +43,6 @@ function decode(chunk: Uint8Array): { ts: number[]; w: Uint32Array; err: Error |
   return { ts, w: w.subarray(0, ts.length * 2), err: it.err };
 }
 
-type Gen = (rnd: () => number, n: number) => { ts: number[]; f: Float64Array };
-
 const unit = (rnd: () => number): number => rnd() / 4294967296;
 
 function timestamps(rnd: () => number, n: number, kind: string): number[] {
@@ -106,10 +104,10 @@ function values(rnd: () => number, n: number, kind: string): Float64Array {
 describe('XorAppender + XorIterator round trip', () => {
   const tsKinds = ['regular', 'jitter', 'huge', 'negative', 'sparse'];
   const vKinds = ['constant', 'counter', 'gauge', 'flips', 'bits', 'special'];
-  for (const tk of tsKinds) {
-    for (const vk of vKinds) {
+  tsKinds.forEach((tk, ti) => {
+    vKinds.forEach((vk, vi) => {
       it(`${tk} timestamps, ${vk} values: same timestamps and value bits`, () => {
-        const rnd = makeRng(tk.length * 31 + vk.length * 7);
+        const rnd = makeRng(100 * ti + vi);
         for (const n of [1, 2, 3, MAX_SAMPLES_PER_CHUNK, 1000]) {
           const ts = timestamps(rnd, n, tk);
           const f = values(rnd, n, vk);
@@ -124,8 +122,8 @@ describe('XorAppender + XorIterator round trip', () => {
           expect(d.w).toEqual(new Uint32Array(f.buffer));
         }
       });
-    }
-  }
+    });
+  });
 
   it('produces the same bytes whatever the initial capacity', () => {
     const rnd = makeRng(3);
@@ -312,6 +310,28 @@ describe('XorIterator', () => {
     expect(() => it.valueInto(new Float64Array(1), -1)).toThrow(RangeError);
   });
 
+  it('reads values right when appenders alternate between Float64Arrays', () => {
+    const a = Float64Array.of(1, 2, 3);
+    const b = new Float64Array(new ArrayBuffer(4096), 8, 3);
+    b.set([-1, -2, -3]);
+    const x = new XorAppender();
+    const y = new XorAppender();
+    for (let i = 0; i < 3; i++) {
+      x.appendFrom(20 * i, a, i);
+      y.appendFrom(20 * i, b, i);
+      x.appendFrom(20 * i + 10, b, i);
+      y.appendFrom(20 * i + 10, a, i);
+    }
+    const values = (c: Uint8Array): number[] => {
+      const it = new XorIterator(c);
+      const out: number[] = [];
+      while (it.next()) out.push(it.v);
+      return out;
+    };
+    expect(values(x.bytes())).toEqual([1, -1, 2, -2, 3, -3]);
+    expect(values(y.bytes())).toEqual([-1, 1, -2, 2, -3, 3]);
+  });
+
   it('reads and writes through Float64Arrays that are views at an offset', () => {
     const buf = new ArrayBuffer(64);
     const src = new Float64Array(buf, 16, 3);
@@ -366,6 +386,14 @@ describe('corrupt chunks', () => {
     expect(it.next()).toBe(false);
     expect(it.err?.message).toMatch(/wider than 64 bits/);
     expect(it.seek(0)).toBe(false);
+  });
+
+  it('flags timestamps a JS number cannot hold exactly', () => {
+    // One sample at t = 2^60: zigzag 2^61 as a uvarint is 8 × 0x80 then 0x20.
+    const c = Uint8Array.from([0x00, 0x01, ...new Array(8).fill(0x80), 0x20, ...new Array(8).fill(0)]);
+    const it = new XorIterator(c);
+    expect(it.next()).toBe(false);
+    expect(it.err?.message).toMatch(/2\^53/);
   });
 
   it('never throws or loops on random bytes', () => {

@@ -66,20 +66,24 @@ export function writeUtf8(s: string, buf: Uint8Array, offset: number): number {
 }
 
 /**
- * Decodes `buf[start, end)` as UTF-8 (malformed sequences become U+FFFD). Short ASCII ranges,
- * the common case for label names and values, skip TextDecoder's call overhead.
+ * Decodes `buf[start, end)` as UTF-8 (malformed sequences become U+FFFD). ASCII ranges, the
+ * common case for label names and values, skip TextDecoder's call overhead. The result is always
+ * a flat string: concatenation is used only below V8's 13-character threshold for cons strings,
+ * which would otherwise cost memory in long-lived label sets.
  */
 export function readUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= 24) {
+  // apply() passes every byte as an argument: keep long ranges (rare) away from engine limits.
+  if (end - start > 1024) return decoder.decode(buf.subarray(start, end));
+  for (let i = start; i < end; i++) {
+    if (buf[i]! >= 0x80) return decoder.decode(buf.subarray(start, end));
+  }
+  if (end - start < 13) {
     let s = '';
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c >= 0x80) return decoder.decode(buf.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
+    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
     return s;
   }
-  return decoder.decode(buf.subarray(start, end));
+  // fromCharCode accepts array-likes through apply; typed arrays qualify.
+  return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
 }
 
 /**

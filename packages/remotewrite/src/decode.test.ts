@@ -202,6 +202,21 @@ describe('decodeWriteRequest', () => {
     }
   });
 
+  it('decodes a series with very many samples without sizing the label arrays by it', () => {
+    const samples = Array.from({ length: 50_000 }, (_, s) => ({ value: s, timestamp: 1_700_000_000_000 + s }));
+    const req: WriteRequestObject = {
+      timeseries: [
+        { labels: [{ name: '__name__', value: 'a' }], samples, exemplars: [], histograms: [] },
+        { labels: Array.from({ length: 3000 }, (_, l) => ({ name: `l${l}`, value: 'v' })), samples: [], exemplars: [], histograms: [] },
+      ],
+      metadata: [],
+    };
+    const out = decode(encodeWriteRequest(req));
+    expect(decodedToObject(out)).toEqual(req);
+    expect(out.nameStart.length).toBeLessThan(8192);
+    expect(out.timestamps.length).toBeLessThan(2 * 65536);
+  });
+
   it('rejects every truncation of a valid request with RemoteWriteDecodeError or decodes a prefix of whole series', () => {
     const req: WriteRequestObject = {
       timeseries: [0, 1, 2].map((i) => ({

@@ -14,6 +14,8 @@ export interface HttpServerConfig {
   registry: Registry;
   /** Largest accepted request body in bytes (compressed, as received). */
   bodyLimitBytes: number;
+  /** The option that sets `bodyLimitBytes` (e.g. `-distributor.max-recv-msg-size`), named in 413 messages. */
+  bodyLimitOption?: string;
 }
 
 /** Per-route options understood by the shared error handler. */
@@ -41,13 +43,17 @@ const ERROR_TYPE: Record<ErrorKind, string> = {
 };
 
 /** Translates fastify's own errors (body parsing, limits) into TesseraErrors with clear messages. */
-function fromFastifyError(e: unknown, bodyLimit: number): TesseraError {
+function fromFastifyError(e: unknown, bodyLimit: number, bodyLimitOption: string | undefined): TesseraError {
   if (TesseraError.is(e)) return e;
   const code = (e as { code?: string }).code;
   const msg = e instanceof Error ? e.message : String(e);
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new TesseraError('too_large', 'request-too-large', `request body too large: the limit is ${bodyLimit} bytes`);
+      return new TesseraError(
+        'too_large',
+        'request-too-large',
+        `request body too large: the limit is ${bodyLimit} bytes${bodyLimitOption === undefined ? '' : ` (${bodyLimitOption})`}`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new TesseraError('unsupported_media', 'unsupported-content-type', `unsupported content type: ${msg}`);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -112,7 +118,7 @@ export function createHttpServer(config: HttpServerConfig): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     void sendError(req, reply, new TesseraError('not_found', 'not-found', `not found: ${req.method} ${req.url}`));
   });
-  app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err, config.bodyLimitBytes)));
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err, config.bodyLimitBytes, config.bodyLimitOption)));
   return app;
 }
 

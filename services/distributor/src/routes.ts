@@ -2,7 +2,7 @@
  * HTTP routes of the distributor: `POST /api/v1/push` (Prometheus remote-write 1.0) and its
  * Cortex-era alias `/api/prom/push`.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TesseraError, resolveTenant, type RouteErrorConfig, type TenantResolverConfig } from '@tessera/server';
 import type { Distributor } from './distributor.ts';
 
@@ -41,13 +41,21 @@ function checkHeaders(contentType: string | undefined, contentEncoding: string |
   }
 }
 
-/** Registers the push routes on the server. */
+/**
+ * Registers the push routes on the server. The tenant and the headers are checked in `onRequest`,
+ * before fastify reads and parses the body: a request with a wrong content type is a 415 whatever
+ * its body (a body labelled JSON is never handed to the JSON parser), and a request without a
+ * tenant is refused before its body is read.
+ */
 export function registerPushRoutes(app: FastifyInstance, distributor: Distributor, cfg: PushRoutesConfig): void {
   const config: RouteErrorConfig = { textErrors: true };
   for (const url of ['/api/v1/push', '/api/prom/push']) {
-    app.post(url, { config }, async (req, reply) => {
-      const tenant = resolveTenant(req.headers, cfg);
+    const onRequest = async (req: FastifyRequest): Promise<void> => {
+      resolveTenant(req.headers, cfg);
       checkHeaders(req.headers['content-type'], req.headers['content-encoding'] as string | undefined);
+    };
+    app.post(url, { config, onRequest }, async (req, reply) => {
+      const tenant = resolveTenant(req.headers, cfg);
       const body = req.body;
       const bytes = body instanceof Uint8Array ? body : new Uint8Array(0);
       const out = distributor.push(tenant, bytes);

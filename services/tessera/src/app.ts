@@ -71,7 +71,12 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
   const querier = new Querier(() => [ingester]);
   const services: Service[] = [overridesService, ingester, distributor, querier];
 
-  const app = createHttpServer({ logger, registry, bodyLimitBytes: config.maxRecvMsgSize });
+  const app = createHttpServer({
+    logger,
+    registry,
+    bodyLimitBytes: config.maxRecvMsgSize,
+    bodyLimitOption: '-distributor.max-recv-msg-size',
+  });
   let ready = false;
   registerPushRoutes(app, distributor, { authEnabled: config.authEnabled });
   registerQueryRoutes(app, querier, { authEnabled: config.authEnabled, prefix: config.prometheusPrefix });

@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where Debian installs promtool. */
-export const PROMTOOL = '/usr/bin/promtool';
+/** The promtool binary: Debian's, unless TESSERA_PROMTOOL names another. */
+export const PROMTOOL = process.env.TESSERA_PROMTOOL ?? '/usr/bin/promtool';
 
 const SEGMENT_MAGIC = 0x85bd40dd;
 

@@ -1,0 +1,107 @@
+// Presentation of the ingest benchmark's figures: a Markdown table (printed and recorded), the
+// ratios against the issue's targets, and the dated entry appended to bench/RESULTS.md.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import type { TargetResult } from './measure.ts';
+
+/** Targets from the issue: Tessera against Prometheus on the same machine and requests. */
+export const GOALS = {
+  throughputMin: 1.0,
+  throughputGoal: 3.0,
+  rssPerSeriesMax: 1.0,
+  rssPerSeriesGoal: 0.5,
+} as const;
+
+const fmtInt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fmt = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const mib = (kib: number): string => fmt(kib / 1024, 0);
+
+/** RSS per active series, KiB: final RSS over the series count. */
+export function rssPerSeriesKiB(r: TargetResult): number {
+  return r.finalRssKiB / r.series;
+}
+
+/** The figures as a Markdown table, one row per target and series count. */
+export function resultsTable(results: readonly TargetResult[]): string {
+  const head = [
+    'series', 'target', 'creation series/s', 'samples/s', 'p50 ms', 'p99 ms', 'non-2xx',
+    'idle / peak / final RSS MiB', 'KiB/series', 'Δ KiB/series', 'WAL B/sample', 'CPU target / client', 'samples/series',
+  ];
+  const rows = results.map((r) => [
+    fmtInt(r.series), r.kind, fmtInt(r.creationSeriesPerS), fmtInt(r.samplesPerS), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1),
+    String(r.nonOk), `${mib(r.idleRssKiB)} / ${mib(r.peakRssKiB)} / ${mib(r.finalRssKiB)}`,
+    fmt(rssPerSeriesKiB(r), 2), fmt((r.finalRssKiB - r.idleRssKiB) / r.series, 2),
+    `${fmt(r.walBytesPerSample, 1)} (${fmt(r.walBytesPerSampleTotal, 1)})`,
+    `${fmt(r.targetCores, 2)} / ${fmt(r.clientCores, 2)}`, String(r.rounds),
+  ]);
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map((h, i) => (i < 2 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+/** The ratio lines (Tessera ÷ Prometheus) for every series count measured on both. */
+export function ratioLines(results: readonly TargetResult[]): string[] {
+  const out: string[] = [];
+  for (const t of results.filter((r) => r.kind === 'tessera')) {
+    const p = results.find((r) => r.kind === 'prometheus' && r.series === t.series);
+    if (p === undefined) continue;
+    const thr = t.samplesPerS / p.samplesPerS;
+    const mem = rssPerSeriesKiB(t) / rssPerSeriesKiB(p);
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+    out.push(
+      `${fmtInt(t.series)} series: samples/s ${fmt(thr, 2)}× Prometheus ` +
+        `(target ≥ ${GOALS.throughputMin}×: ${verdict(thr >= GOALS.throughputMin)}; goal ≥ ${GOALS.throughputGoal}×: ${verdict(thr >= GOALS.throughputGoal)}); ` +
+        `RSS per active series ${fmt(mem, 2)}× Prometheus ` +
+        `(target ≤ ${GOALS.rssPerSeriesMax}×: ${verdict(mem <= GOALS.rssPerSeriesMax)}; goal ≤ ${GOALS.rssPerSeriesGoal}×: ${verdict(mem <= GOALS.rssPerSeriesGoal)}); ` +
+        `series creation ${fmt(t.creationSeriesPerS / p.creationSeriesPerS, 2)}×`,
+    );
+  }
+  return out;
+}
+
+/** Notes gathered during measurement, prefixed by target and series count. */
+export function noteLines(results: readonly TargetResult[]): string[] {
+  return results.flatMap((r) => r.notes.map((n) => `${r.kind} @ ${fmtInt(r.series)}: ${n}`));
+}
+
+/** A one-line description of the machine: cores, memory, CPU model, Node version. */
+export function machineLine(prometheusVersion: string | null): string {
+  const cpus = os.cpus();
+  return (
+    `${os.availableParallelism()} cores (${cpus[0]?.model ?? 'unknown CPU'}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, ` +
+    `Node ${process.version}, ${prometheusVersion ?? 'Prometheus not run'}`
+  );
+}
+
+/** Fields of a RESULTS.md entry besides the figures. */
+export interface RecordContext {
+  command: string;
+  settings: string;
+  machine: string;
+}
+
+const RESULTS_HEADER = `# Ingest benchmark results
+
+Entries appended by \`npm run bench:ingest -- --record\`; newest last. What the columns mean is in
+[README.md](README.md). Figures drift ±20% between runs on shared machines.
+`;
+
+/** Appends a dated entry to the results file, creating it with a header if needed. */
+export function appendResults(file: string, ctx: RecordContext, results: readonly TargetResult[]): void {
+  if (!fs.existsSync(file)) fs.writeFileSync(file, RESULTS_HEADER);
+  const entry = [
+    '',
+    `## ${new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC`,
+    '',
+    `- machine: ${ctx.machine}`,
+    `- command: \`${ctx.command}\``,
+    `- settings: ${ctx.settings}`,
+    '',
+    resultsTable(results),
+    '',
+    ...ratioLines(results).map((l) => `- ${l}`),
+    ...noteLines(results).map((l) => `- note: ${l}`),
+    '',
+  ].join('\n');
+  fs.appendFileSync(file, entry);
+}

@@ -1,0 +1,141 @@
+// The ingest benchmark: remote-write throughput, latency, memory and WAL size of the
+// single-process Tessera, and of Debian's Prometheus on the same requests.
+//
+//   npm run bench:ingest -- [--series 10000,100000,1000000] [--duration 20] [--no-prometheus]
+//                           [--warmup 5] [--connections 4] [--record] [--profile]
+//
+// What it measures and how: bench/README.md.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchFailure, measureTarget, type MeasureSettings, type TargetResult } from './measure.ts';
+import { hotSpots, newestProfile } from './profile-summary.ts';
+import { appendResults, machineLine, noteLines, ratioLines, resultsTable } from './report.ts';
+import { PROMETHEUS_BIN, type TargetKind } from './targets.ts';
+import { ROUND_STEP_MS, Workload } from './workload.ts';
+
+const SAMPLES_PER_REQUEST = 2000;
+const RESULTS_FILE = path.join(import.meta.dirname, '..', 'RESULTS.md');
+
+const { values: args } = parseArgs({
+  options: {
+    series: { type: 'string', default: '10000,100000,1000000' },
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '4' },
+    'no-prometheus': { type: 'boolean', default: false },
+    'no-tessera': { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    'rate-cap': { type: 'string', default: '3000000' },
+    'data-root': { type: 'string', default: os.tmpdir() },
+    'keep-data': { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+  },
+  strict: true,
+});
+
+/** Parses "10000", "10k" or "1M". */
+function parseCount(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim());
+  if (m === null) throw new Error(`not a count: ${s}`);
+  const mult = m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1e3 : 1e6;
+  return Math.round(Number(m[1]) * mult);
+}
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new Error(`--${name} must be a positive number, got ${v}`);
+  return n;
+}
+
+const seriesCounts = args.series.split(',').map(parseCount);
+const durationS = positive('duration', args.duration);
+const warmupS = positive('warmup', args.warmup);
+const connections = Math.round(positive('connections', args.connections));
+const rateCap = positive('rate-cap', args['rate-cap']);
+const withPrometheus = !args['no-prometheus'] && fs.existsSync(PROMETHEUS_BIN);
+const kinds: TargetKind[] = [...(args['no-tessera'] ? [] : ['tessera' as const]), ...(withPrometheus ? ['prometheus' as const] : [])];
+if (kinds.length === 0) throw new Error('nothing to measure');
+
+const prometheusVersion = withPrometheus
+  ? (execFileSync(PROMETHEUS_BIN, ['--version'], { encoding: 'utf8' }).split('\n')[0]?.replace(/^prometheus, version /, 'Prometheus ') ?? null)
+  : null;
+const machine = machineLine(prometheusVersion);
+const settings =
+  `${SAMPLES_PER_REQUEST} samples/request, ${connections} keep-alive connections, ` +
+  `warm-up ${warmupS} s, measured ${durationS} s; client and target share the machine's cores`;
+const log = (s: string): void => void process.stdout.write(`${s}\n`);
+
+log(`ingest benchmark: ${machine}`);
+log(`settings: ${settings}`);
+if (!withPrometheus && !args['no-prometheus']) log(`note: ${PROMETHEUS_BIN} not found, Prometheus not measured`);
+
+const results: TargetResult[] = [];
+let failed = false;
+for (const series of seriesCounts) {
+  // The newest round the client may send lands on "now": rounds are back-dated from there, so
+  // that no timestamp is ever in the future (Tessera refuses those past a grace period).
+  const maxRound = 1 + Math.ceil((rateCap * (warmupS + durationS)) / series);
+  const t0 = Math.floor(Date.now() / ROUND_STEP_MS) * ROUND_STEP_MS - maxRound * ROUND_STEP_MS;
+  const retentionHours = Math.ceil((maxRound * ROUND_STEP_MS) / 3_600_000) + 3;
+  log(`\n== ${series.toLocaleString('en-US')} series: building one round of ${series / SAMPLES_PER_REQUEST} requests…`);
+  const workload = Workload.build({ series, samplesPerRequest: SAMPLES_PER_REQUEST, t0, seed: Number(args.seed) });
+  const st = workload.stats;
+  log(
+    `   built in ${st.buildSeconds.toFixed(1)} s: ${(st.avgRawBytes / 1024).toFixed(0)} KiB per request uncompressed, ` +
+      `${(st.avgBodyBytes / 1024).toFixed(1)} KiB compressed (snappyjs on the same data: ${(st.avgReferenceBodyBytes / 1024).toFixed(1)} KiB)`,
+  );
+  const profileDir = args.profile ? fs.mkdtempSync(path.join(args['data-root'], 'ingest-profile-')) : undefined;
+  const ms: MeasureSettings = {
+    connections, warmupS, durationS, maxRound, retentionHours, dataRoot: args['data-root'], keepData: args['keep-data'],
+    ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {}),
+  };
+  for (const kind of kinds) {
+    log(`   ${kind}: series creation, ${warmupS} s warm-up, ${durationS} s measured…`);
+    try {
+      const r = await measureTarget(kind, workload, ms);
+      results.push(r);
+      log(
+        `   ${kind}: ${Math.round(r.samplesPerS).toLocaleString('en-US')} samples/s, creation ${Math.round(r.creationSeriesPerS).toLocaleString('en-US')} series/s, ` +
+          `p99 ${r.p99Ms.toFixed(1)} ms, final RSS ${(r.finalRssKiB / 1024).toFixed(0)} MiB`,
+      );
+    } catch (e) {
+      if (!(e instanceof BenchFailure)) throw e;
+      failed = true;
+      log(`\n!! ${e.message}\n`);
+    }
+  }
+  if (profileDir !== undefined) {
+    const file = newestProfile(profileDir);
+    if (file !== null) {
+      const { totalMs, spots } = hotSpots(file, 30);
+      log(`\n   Tessera CPU profile (${file}), whole process life, ${(totalMs / 1000).toFixed(1)} s sampled; top self time:`);
+      for (const s of spots) log(`   ${(s.share * 100).toFixed(1).padStart(5)}% ${s.selfMs.toFixed(0).padStart(7)} ms  ${s.where}`);
+    }
+  }
+}
+
+log('\n' + resultsTable(results));
+log('');
+for (const l of ratioLines(results)) log(l);
+for (const l of noteLines(results)) log(`note: ${l}`);
+log(
+  'columns: samples/s = 2xx responses × 2000 / s (cross-checked with the target\'s counter); KiB/series = final RSS / series; ' +
+    'Δ KiB/series = (final − idle RSS) / series; WAL B/sample = measured phase (whole run); CPU in cores.',
+);
+
+if (args.record && failed) {
+  log('not recorded: the run failed');
+} else if (args.record) {
+  const argv = process.argv.slice(2).join(' ');
+  appendResults(RESULTS_FILE, { command: `npm run bench:ingest -- ${argv}`, settings, machine }, results);
+  log(`recorded in ${RESULTS_FILE}`);
+}
+if (failed) {
+  log('\nFAILED: a target answered a request with non-2xx or discarded samples (see above).');
+  process.exit(1);
+}
