@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LoadClient, quantile } from './load.ts';
-import { dirBytes, readCpuSeconds, readMemory, scrapeMetrics, startTarget, type RunningTarget, type TargetKind } from './targets.ts';
+import { SegmentBytesTracker, dirBytes, readCpuSeconds, readMemory, scrapeMetrics, startTarget, type TargetKind } from './targets.ts';
 import type { Workload } from './workload.ts';
 
 /** Settings shared by every measurement of a run. */
@@ -52,6 +52,8 @@ export interface TargetResult {
   clientCores: number;
   /** Rounds sent in total, i.e. samples per series at the end. */
   rounds: number;
+  /** RSS (KiB) sampled every 250 ms from the first request on, with the rounds drawn by then. */
+  rssTimeline: Array<{ round: number; rssKiB: number }>;
   /** Free-form notes (e.g. Prometheus head compactions during the run). */
   notes: string[];
 }
@@ -61,9 +63,6 @@ export class BenchFailure extends Error {
   override readonly name = 'BenchFailure';
 }
 
-function walBytes(t: RunningTarget, m: Map<string, number>): number {
-  return t.kind === 'tessera' ? (m.get('tessera_ingester_wal_bytes_written_total') ?? NaN) : dirBytes(t.walDir);
-}
 
 /** Runs one target through creation, warm-up and measurement on `workload`. */
 export async function measureTarget(kind: TargetKind, workload: Workload, s: MeasureSettings): Promise<TargetResult> {
@@ -81,9 +80,19 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
     if (r.failed === 0) return;
     throw new BenchFailure(`${kind} failed during ${phase}: ${r.failed} request(s) not answered 2xx; first: ${r.firstFailure}\n--- ${kind} output ---\n${target.outputTail()}`);
   };
+  // Tessera counts its WAL bytes; Prometheus's WAL is measured on disk.
+  const segments = new SegmentBytesTracker(target.walDir);
+  const walBytes = (m: Map<string, number>): number =>
+    kind === 'tessera' ? (m.get('tessera_ingester_wal_bytes_written_total') ?? NaN) : segments.poll();
+  let sampler: NodeJS.Timeout | undefined;
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const idleRssKiB = readMemory(target.pid).rssKiB;
+    const rssTimeline: TargetResult['rssTimeline'] = [];
+    sampler = setInterval(() => {
+      rssTimeline.push({ round: client.roundsStarted, rssKiB: readMemory(target.pid).rssKiB });
+      if (kind === 'prometheus') segments.poll();
+    }, 250);
 
     const creation = await client.runPhase({ maxRequests: workload.requestsPerRound });
     check('series creation', creation);
@@ -91,14 +100,16 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
     check('warm-up', warm);
 
     const m0 = await scrapeMetrics(target.port);
-    const wal0 = walBytes(target, m0);
+    const wal0 = walBytes(m0);
     const cpu0 = readCpuSeconds(target.pid);
     const run = await client.runPhase({ durationS: s.durationS });
     const cpu1 = readCpuSeconds(target.pid);
     const mem = readMemory(target.pid);
+    clearInterval(sampler);
+    rssTimeline.push({ round: client.roundsStarted, rssKiB: mem.rssKiB });
     check('measurement', run);
     const m1 = await scrapeMetrics(target.port);
-    const wal1 = walBytes(target, m1);
+    const wal1 = walBytes(m1);
 
     const metric = (m: Map<string, number>, name: string): number => m.get(name) ?? NaN;
     const counterSamples = metric(m1, target.samplesMetric) - metric(m0, target.samplesMetric);
@@ -112,10 +123,19 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
       const fsyncS = metric(m1, 'tessera_ingester_wal_fsync_seconds_total') - metric(m0, 'tessera_ingester_wal_fsync_seconds_total');
       const fsyncs = metric(m1, 'tessera_ingester_wal_fsyncs_total') - metric(m0, 'tessera_ingester_wal_fsyncs_total');
       notes.push(`WAL fsync: ${fsyncs} calls, ${fsyncS.toFixed(2)} s in the measured ${run.elapsedS.toFixed(1)} s`);
+      const heapMiB = (name: string): string => (metric(m1, name) / 2 ** 20).toFixed(0);
+      notes.push(
+        `end of run: V8 heap used ${heapMiB('nodejs_heap_size_used_bytes')} of ${heapMiB('nodejs_heap_size_total_bytes')} MiB, ` +
+          `external ${heapMiB('nodejs_external_memory_bytes')} MiB`,
+      );
       notes.push(`Tessera WAL on disk ${(dirBytes(target.walDir) / 2 ** 20).toFixed(1)} MiB vs counter ${(wal1 / 2 ** 20).toFixed(1)} MiB`);
     } else {
       const compactions = metric(m1, 'prometheus_tsdb_compactions_total');
       if (compactions > 0) notes.push(`Prometheus compacted its head ${compactions}× (head memory and WAL shrink on compaction)`);
+      notes.push(
+        `end of run: Go heap in use ${(metric(m1, 'go_memstats_heap_inuse_bytes') / 2 ** 20).toFixed(0)} MiB, ` +
+          `head chunks ${metric(m1, 'prometheus_tsdb_head_chunks')}`,
+      );
       const memSeries = metric(m1, 'prometheus_tsdb_head_series');
       if (memSeries !== workload.series) notes.push(`prometheus_tsdb_head_series = ${memSeries}, expected ${workload.series}`);
     }
@@ -141,9 +161,11 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
       targetCores: (cpu1 - cpu0) / run.elapsedS,
       clientCores: run.clientCpuS / run.elapsedS,
       rounds: client.roundsStarted,
+      rssTimeline,
       notes,
     };
   } finally {
+    clearInterval(sampler);
     client.close();
     await target.stop();
     if (!s.keepData) fs.rmSync(dataDir, { recursive: true, force: true });

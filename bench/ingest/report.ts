@@ -59,6 +59,32 @@ export function ratioLines(results: readonly TargetResult[]): string[] {
   return out;
 }
 
+/** RSS when a target had drawn `round` rounds: the first timeline sample at or past it. */
+function rssAtRound(r: TargetResult, round: number): number {
+  return r.rssTimeline.find((p) => p.round >= round)?.rssKiB ?? r.finalRssKiB;
+}
+
+/**
+ * RSS per series of both targets once each had been sent the same number of rounds (as many as
+ * the slower one reached): the faster target holds more samples per series at the end of a
+ * fixed-duration run, so its final RSS alone overstates its cost per series.
+ */
+export function equalRoundLines(results: readonly TargetResult[]): string[] {
+  const out: string[] = [];
+  for (const t of results.filter((r) => r.kind === 'tessera')) {
+    const p = results.find((r) => r.kind === 'prometheus' && r.series === t.series);
+    if (p === undefined) continue;
+    const round = Math.min(t.rounds, p.rounds);
+    const tk = rssAtRound(t, round) / t.series;
+    const pk = rssAtRound(p, round) / p.series;
+    out.push(
+      `${fmtInt(t.series)} series at equal data (${round} samples/series): RSS per series Tessera ${fmt(tk, 2)} KiB, ` +
+        `Prometheus ${fmt(pk, 2)} KiB, ratio ${fmt(tk / pk, 2)}×`,
+    );
+  }
+  return out;
+}
+
 /** Notes gathered during measurement, prefixed by target and series count. */
 export function noteLines(results: readonly TargetResult[]): string[] {
   return results.flatMap((r) => r.notes.map((n) => `${r.kind} @ ${fmtInt(r.series)}: ${n}`));
@@ -100,6 +126,7 @@ export function appendResults(file: string, ctx: RecordContext, results: readonl
     resultsTable(results),
     '',
     ...ratioLines(results).map((l) => `- ${l}`),
+    ...equalRoundLines(results).map((l) => `- ${l}`),
     ...noteLines(results).map((l) => `- note: ${l}`),
     '',
   ].join('\n');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchFailure, measureTarget, type MeasureSettings, type TargetResult } from './measure.ts';
 import { hotSpots, newestProfile } from './profile-summary.ts';
-import { appendResults, machineLine, noteLines, ratioLines, resultsTable } from './report.ts';
+import { appendResults, equalRoundLines, machineLine, noteLines, ratioLines, resultsTable } from './report.ts';
 import { PROMETHEUS_BIN, type TargetKind } from './targets.ts';
 import { ROUND_STEP_MS, Workload } from './workload.ts';
 
@@ -122,6 +122,7 @@ for (const series of seriesCounts) {
 log('\n' + resultsTable(results));
 log('');
 for (const l of ratioLines(results)) log(l);
+for (const l of equalRoundLines(results)) log(l);
 for (const l of noteLines(results)) log(`note: ${l}`);
 log(
   'columns: samples/s = 2xx responses × 2000 / s (cross-checked with the target\'s counter); KiB/series = final RSS / series; ' +

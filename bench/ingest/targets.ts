@@ -206,3 +206,41 @@ export async function scrapeMetrics(port: number): Promise<Map<string, number>> 
   }
   return out;
 }
+
+/**
+ * Bytes a Prometheus-style WAL has written: the largest size seen of every numbered segment file
+ * in `dir`, summed. Prometheus deletes old segments after a head compaction, so the directory's
+ * size alone can shrink; polling often enough remembers segments before they go. Checkpoint
+ * directories are rewrites of existing data and are not counted.
+ */
+export class SegmentBytesTracker {
+  readonly #dir: string;
+  readonly #maxSize = new Map<string, number>();
+
+  /** Tracks the segment files directly inside `dir`. */
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Looks at the directory now and returns the bytes written so far. */
+  poll(): number {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.#dir);
+    } catch {
+      // not created yet
+    }
+    for (const name of names) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const size = fs.statSync(path.join(this.#dir, name)).size;
+        if (size > (this.#maxSize.get(name) ?? 0)) this.#maxSize.set(name, size);
+      } catch {
+        // deleted between readdir and stat
+      }
+    }
+    let total = 0;
+    for (const v of this.#maxSize.values()) total += v;
+    return total;
+  }
+}

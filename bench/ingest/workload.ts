@@ -169,10 +169,12 @@ export class Workload {
   /** Per series: value at round 0, and growth per round (0 for constant families). */
   readonly #base: Float64Array;
   readonly #step: Float64Array;
+  /** Per series: 1 when values carry two decimals, 0 for integers. */
+  readonly #decimals: Uint8Array;
   readonly #tsBytes = new Uint8Array(6);
   #tsRound = -1;
 
-  private constructor(o: WorkloadOptions, parts: Parts, base: Float64Array, step: Float64Array, stats: WorkloadStats) {
+  private constructor(o: WorkloadOptions, parts: Parts, base: Float64Array, step: Float64Array, decimals: Uint8Array, stats: WorkloadStats) {
     const bodies = parts.bodies;
     this.series = o.series;
     this.samplesPerRequest = o.samplesPerRequest;
@@ -184,6 +186,7 @@ export class Workload {
     this.#tsByteIndex = parts.tsByteIndex;
     this.#base = base;
     this.#step = step;
+    this.#decimals = decimals;
     this.maxBodyBytes = bodies.reduce((m, b) => Math.max(m, b.length), 0);
     this.stats = stats;
   }
@@ -199,6 +202,7 @@ export class Workload {
     const all = makeNodeExporterSeries(o.series, o.seed);
     const base = new Float64Array(o.series);
     const step = new Float64Array(o.series);
+    const decimals = new Uint8Array(o.series);
     const parts: Parts = { bodies: [], valueOffsets: [], tsOffsets: [], tsByteIndex: [] };
     let raw = 0;
     for (let first = 0; first < o.series; first += o.samplesPerRequest) {
@@ -207,9 +211,20 @@ export class Workload {
         const labels = all[i]!;
         const name = labels.find((l) => l[0] === '__name__')?.[1] ?? '';
         const u = mix32(i ^ o.seed) / 2 ** 32;
-        // Counters from 100 to 1e9 growing by 0.1 to 1e4 per scrape; constants of similar size.
-        base[i] = Math.round(10 ** (2 + 7 * u) * 100) / 100;
-        step[i] = CONSTANT_FAMILIES.has(name) ? 0 : Math.round(10 ** (-1 + 5 * (mix32(i + 0x9e3779b9) / 2 ** 32)) * 100) / 100;
+        const v = mix32(i + 0x9e3779b9) / 2 ** 32;
+        if (CONSTANT_FAMILIES.has(name)) {
+          base[i] = Math.round(10 ** (1 + 9 * u));
+          step[i] = 0;
+        } else if (name.endsWith('_seconds_total') || name.startsWith('node_load')) {
+          // Seconds counters and load averages: two decimals, like node_exporter's CPU times.
+          base[i] = Math.round(10 ** (2 + 5 * u) * 100) / 100;
+          step[i] = Math.round(10 ** (-1 + 3 * v) * 100) / 100;
+          decimals[i] = 1;
+        } else {
+          // Byte, packet and operation counters and byte gauges: integers.
+          base[i] = Math.round(10 ** (2 + 9 * u));
+          step[i] = Math.max(1, Math.round(10 ** (5 * v)));
+        }
         // The template value must not be 0 (proto3 would omit it); fill() overwrites it.
         timeseries.push({ labels: labels.map(([n, v]) => ({ name: n, value: v })), samples: [{ value: 1.5, timestamp: o.t0 }], exemplars: [], histograms: [] });
       }
@@ -225,7 +240,7 @@ export class Workload {
       avgReferenceBodyBytes: 0,
       buildSeconds: (performance.now() - started) / 1000,
     };
-    const w = new Workload(o, parts, base, step, stats);
+    const w = new Workload(o, parts, base, step, decimals, stats);
     // Check fill() end to end on a few (request, round) pairs with the reference decoder, and
     // size what a stock snappy compressor makes of the same filled requests.
     const buf = new SendBuffer(w.maxBodyBytes);
@@ -242,12 +257,16 @@ export class Workload {
     return this.t0 + round * ROUND_STEP_MS;
   }
 
-  /** Value of series `i` in round `r`: counters grow by 0.1..1.9 steps per round, rounded to 0.01. */
+  /**
+   * Value of series `i` in round `r`: constant, or a counter growing by 0.1 to 1.9 steps per
+   * round (never decreasing), rounded to an integer or to two decimals.
+   */
   value(i: number, round: number): number {
     const s = this.#step[i]!;
     if (s === 0) return this.#base[i]!;
     const noise = mix32(Math.imul(i, 0x9e3779b1) ^ Math.imul(round, 0x85ebca6b)) / 2 ** 32;
-    return Math.round((this.#base[i]! + s * (round + 0.9 * noise)) * 100) / 100;
+    const v = this.#base[i]! + s * (round + 0.9 * noise);
+    return this.#decimals[i] === 1 ? Math.round(v * 100) / 100 : Math.round(v);
   }
 
   /** Writes request `j` of round `round` into `buf` and returns its length in bytes. */

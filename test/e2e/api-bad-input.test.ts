@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snappyCompress } from '@tessera/remotewrite';
+import { encodeWriteRequest, snappyCompress } from '@tessera/remotewrite';
 import {
   listSeries,
   makeTempDir,
@@ -108,6 +108,12 @@ const cases: BadCase[] = [
     says: [/io\.prometheus\.write\.v2\.request/i, /remote-write 1\.0/],
   },
   {
+    name: 'gzip content encoding',
+    send: ({ url, tenant }) => pushBody(url, remoteWriteBody([bad({ __name__: 'e2e_gzip' })]), { tenant, headers: { 'Content-Encoding': 'gzip' } }),
+    status: 415,
+    says: [/Content-Encoding "gzip"/, /snappy/],
+  },
+  {
     name: 'empty body',
     send: ({ url, tenant }) => pushBody(url, new Uint8Array(0), { tenant }),
     status: 400,
@@ -186,6 +192,44 @@ const cases: BadCase[] = [
     discarded: { reason: 'label-value-too-long', samples: 1 },
   },
   {
+    name: 'label value that is not UTF-8',
+    send: ({ url, tenant }) => {
+      // Encode "a~b", then turn "~" into 0xff: protobuf strings must be UTF-8.
+      const raw = writeRequestBytes([bad({ __name__: 'e2e_latin1', v: 'a~b' })]);
+      const at = Buffer.from(raw).indexOf('a~b');
+      expect(at).toBeGreaterThan(0);
+      raw[at + 1] = 0xff;
+      return pushBody(url, snappyCompress(raw), { tenant });
+    },
+    status: 400,
+    says: [/label-value-invalid/, /UTF-8/],
+    discarded: { reason: 'label-value-invalid', samples: 1 },
+  },
+  {
+    name: 'native histogram samples next to float samples',
+    send: ({ url, tenant }) => {
+      const histogram = {
+        countInt: 2, sum: 3, schema: 0, zeroThreshold: 0, zeroCountInt: 0,
+        negativeSpans: [], negativeDeltas: [], negativeCounts: [],
+        positiveSpans: [{ offset: 0, length: 1 }], positiveDeltas: [2], positiveCounts: [],
+        resetHint: 0, timestamp: T2,
+      };
+      const raw = encodeWriteRequest({
+        timeseries: [
+          { labels: [{ name: '__name__', value: 'e2e_float' }], samples: [{ value: 1, timestamp: T2 }], exemplars: [], histograms: [] },
+          { labels: [{ name: '__name__', value: 'e2e_histogram' }], samples: [], exemplars: [], histograms: [histogram] },
+        ],
+        metadata: [],
+      });
+      return pushBody(url, snappyCompress(raw), { tenant });
+    },
+    status: 400,
+    says: [/native-histogram-unsupported/, /e2e_histogram/, /send_native_histograms/],
+    stored: [{ __name__: 'e2e_float' }],
+    storedSamples: 1,
+    discarded: { reason: 'native-histogram-unsupported', samples: 1 },
+  },
+  {
     name: 'timestamp beyond the creation grace period',
     send: ({ url, tenant, known }) => push(url, [bad(known, [[FUTURE, 1]])], { tenant }),
     status: 400,
@@ -243,6 +287,12 @@ const cases: BadCase[] = [
     send: ({ url }) => push(url, [bad({ __name__: 'e2e_dotdot' })], { tenant: '..' }),
     status: 400,
     says: [/X-Scope-OrgID/, /"\.\."/],
+  },
+  {
+    name: 'tenant id longer than 150 characters',
+    send: ({ url }) => push(url, [bad({ __name__: 'e2e_long_tenant' })], { tenant: 't'.repeat(151) }),
+    status: 400,
+    says: [/X-Scope-OrgID/, /too long/],
   },
   {
     name: 'tenant id naming several tenants with "|"',

@@ -81,6 +81,18 @@ export class Head {
     this.#log(pending);
   }
 
+  /**
+   * Appends the samples `(ts[i], vs[i])` of one series, in the given order, through the same
+   * sample rules, series creation and WAL as {@link Head.appendBatch} (no series limits). For
+   * loading test data and for callers that hold decoded samples rather than a write request.
+   * Values are read by their bits from a Float64Array, because a JS number array does not keep
+   * NaN payloads (a stale marker would turn into a plain NaN).
+   */
+  appendSamples(labels: Labels, ts: ArrayLike<number>, vs: Float64Array, result: AppendResult): void {
+    if (ts.length !== vs.length) throw new RangeError(`appendSamples: ${ts.length} timestamps but ${vs.length} values`);
+    this.appendBatch(oneSeriesBatch(labels, ts, vs), null, null, NO_SERIES_LIMITS, result);
+  }
+
   /** Writes the pending series and samples to the WAL and flushes it to the OS. */
   #log(pending: PendingSamples): void {
     const wal = this.#wal;
@@ -190,6 +202,55 @@ export class Head {
   close(): void {
     this.#wal.close();
   }
+}
+
+const NO_SERIES_LIMITS: SeriesLimits = { maxSeriesPerUser: 0, maxSeriesPerMetric: 0 };
+
+/**
+ * A one-series AppendBatch. `buf` holds each label's name then value as bare UTF-8 (no protobuf
+ * framing), so the series is marked non-contiguous and the head resolves it from the name/value
+ * offsets (its slow path, which canonicalises).
+ */
+function oneSeriesBatch(labels: Labels, ts: ArrayLike<number>, vs: Float64Array): AppendBatch {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  const nameStart: number[] = [];
+  const nameEnd: number[] = [];
+  const valueStart: number[] = [];
+  const valueEnd: number[] = [];
+  let off = 0;
+  labels.forEach((n, v) => {
+    for (const [text, starts, ends] of [[n, nameStart, nameEnd], [v, valueStart, valueEnd]] as const) {
+      const b = enc.encode(text);
+      parts.push(b);
+      starts.push(off);
+      off += b.length;
+      ends.push(off);
+    }
+  });
+  const buf = new Uint8Array(off);
+  off = 0;
+  for (const p of parts) {
+    buf.set(p, off);
+    off += p.length;
+  }
+  return {
+    buf,
+    seriesCount: 1,
+    labelsStart: Int32Array.of(0),
+    labelsEnd: Int32Array.of(0),
+    labelsContiguous: Uint8Array.of(0),
+    labelFirst: Int32Array.of(0),
+    labelCount: Int32Array.of(nameStart.length),
+    sampleFirst: Int32Array.of(0),
+    sampleCount: Int32Array.of(ts.length),
+    nameStart: Int32Array.from(nameStart),
+    nameEnd: Int32Array.from(nameEnd),
+    valueStart: Int32Array.from(valueStart),
+    valueEnd: Int32Array.from(valueEnd),
+    timestamps: Float64Array.from(ts),
+    values: vs,
+  };
 }
 
 /** Replays a WAL into an empty head state. */

@@ -185,10 +185,20 @@ export class Distributor implements Service {
     const limits = this.#deps.limits(tenant);
     const problems: string[] = [];
     let discarded = 0;
-    const received = req.sampleTotal;
+    // Native histogram samples count as received (as in Mimir) and, not being stored yet, as
+    // refused: the sender gets a 400 naming them rather than a 2xx that hides the loss.
+    const received = req.sampleTotal + req.histogramTotal;
     if (received > 0) this.#received.inc({ tenant }, received);
     if (req.histogramTotal > 0) {
       this.#discard(tenant, 'native-histogram-unsupported', req.histogramTotal);
+      discarded += req.histogramTotal;
+      let first = 0;
+      while (first < req.seriesCount - 1 && req.histogramCount[first] === 0) first++;
+      problems.push(
+        `received native histogram samples, which are not supported yet (native-histogram-unsupported): ` +
+          `${req.histogramTotal} dropped, the first in series ${describeSeries(req, first)}; ` +
+          `set send_native_histograms: false in the sender's remote_write configuration`,
+      );
     }
     if (req.exemplarTotal > 0) this.#exemplarsDiscarded.inc({ tenant }, req.exemplarTotal);
 
