@@ -1,0 +1,163 @@
+/**
+ * The head as a {@link Queryable}: the engine's view of one tenant's in-memory series.
+ *
+ * Snapshot rule: `select` captures, for every selected series, the chunks overlapping the
+ * querier's range at that moment. Completed chunks are immutable (arena copies), so they are
+ * referenced; the open chunk is still being appended to (its header count and its bit stream
+ * change, and its buffer may be reallocated), so its bytes are copied. An iterator therefore sees
+ * exactly the samples that existed when `select` ran, whatever is appended afterwards.
+ *
+ * Range rule: like Prometheus's block querier, an iterator yields only the samples inside the
+ * querier's [mint, maxt]; chunks straddling a bound are trimmed while iterating. Series with no
+ * chunk in the range are not returned.
+ */
+import { Labels, type Matcher } from '@tessera/model';
+import { XorIterator } from '@tessera/chunkenc';
+import type { Head } from '@tessera/tsdb';
+import type { Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage.ts';
+
+/** Returns a Queryable over `head`. Queriers are cheap; `close()` releases nothing. */
+export function headQueryable(head: Head): Queryable {
+  return {
+    querier(mint: number, maxt: number): Querier {
+      return new HeadQuerier(head, mint, maxt);
+    },
+  };
+}
+
+/** A querier over the head for the time range [mint, maxt] (inclusive, ms). */
+class HeadQuerier implements Querier {
+  readonly #head: Head;
+  readonly #mint: number;
+  readonly #maxt: number;
+
+  constructor(head: Head, mint: number, maxt: number) {
+    this.#head = head;
+    this.#mint = mint;
+    this.#maxt = maxt;
+  }
+
+  /**
+   * The matching series with chunks in the querier's range, sorted by labels. The hints are
+   * advisory; the querier's own range bounds what is read (as Prometheus's head querier does).
+   */
+  select(matchers: readonly Matcher[], _hints: SelectHints, signal?: AbortSignal): StorageSeries[] {
+    signal?.throwIfAborted();
+    const head = this.#head;
+    const mint = this.#mint;
+    const maxt = this.#maxt;
+    const out: HeadSeries[] = [];
+    for (const s of head.select(matchers, mint, maxt)) {
+      const chunks: Uint8Array[] = [];
+      const maxTs: number[] = [];
+      s.forEachChunk(mint, maxt, (bytes, minT, maxT) => {
+        // Completed chunks end before the open chunk starts, so only the open chunk begins at
+        // openMinT. Its bytes are a live view of a growing buffer: copy them.
+        const isOpen = s.open !== null && minT === s.openMinT;
+        chunks.push(isOpen ? bytes.slice() : bytes);
+        maxTs.push(maxT);
+      });
+      if (chunks.length > 0) out.push(new HeadSeries(head.labelsOf(s), chunks, maxTs, mint, maxt));
+    }
+    signal?.throwIfAborted();
+    out.sort((a, b) => Labels.compare(a.labels, b.labels));
+    return out;
+  }
+
+  close(): void {}
+}
+
+/** One selected series: its labels and a snapshot of its chunks. */
+class HeadSeries implements StorageSeries {
+  readonly labels: Labels;
+  readonly #chunks: readonly Uint8Array[];
+  readonly #maxTs: readonly number[];
+  readonly #mint: number;
+  readonly #maxt: number;
+
+  constructor(labels: Labels, chunks: readonly Uint8Array[], maxTs: readonly number[], mint: number, maxt: number) {
+    this.labels = labels;
+    this.#chunks = chunks;
+    this.#maxTs = maxTs;
+    this.#mint = mint;
+    this.#maxt = maxt;
+  }
+
+  iterator(): SampleIterator {
+    return new ChunksIterator(this.#chunks, this.#maxTs, this.#mint, this.#maxt);
+  }
+}
+
+/**
+ * Iterates the samples of time-ordered, non-overlapping XOR chunks, restricted to [mint, maxt].
+ * Allocates nothing per sample: one XorIterator is reset from chunk to chunk.
+ */
+class ChunksIterator implements SampleIterator {
+  t = 0;
+  v = 0;
+  err: Error | null = null;
+  readonly #chunks: readonly Uint8Array[];
+  /** Newest timestamp of each chunk, to skip whole chunks on seek. */
+  readonly #maxTs: readonly number[];
+  readonly #mint: number;
+  readonly #maxt: number;
+  readonly #it = new XorIterator();
+  /** Index of the chunk being read; -1 before the first; chunks.length once exhausted. */
+  #ci = -1;
+  /** True while t/v hold a sample (after next()/seek() returned true). */
+  #hasCurrent = false;
+
+  constructor(chunks: readonly Uint8Array[], maxTs: readonly number[], mint: number, maxt: number) {
+    this.#chunks = chunks;
+    this.#maxTs = maxTs;
+    this.#mint = mint;
+    this.#maxt = maxt;
+  }
+
+  next(): boolean {
+    const it = this.#it;
+    const n = this.#chunks.length;
+    while (this.#ci < n) {
+      if (this.#ci >= 0) {
+        if (it.next()) {
+          const t = it.t;
+          if (t < this.#mint) continue;
+          if (t > this.#maxt) break;
+          this.t = t;
+          this.v = it.v;
+          this.#hasCurrent = true;
+          return true;
+        }
+        if (it.err !== null) {
+          this.err = it.err;
+          break;
+        }
+      }
+      if (++this.#ci < n) it.reset(this.#chunks[this.#ci]!);
+    }
+    this.#ci = n;
+    this.#hasCurrent = false;
+    return false;
+  }
+
+  seek(t: number): boolean {
+    if (this.#hasCurrent && this.t >= t) return true;
+    const n = this.#chunks.length;
+    // Skip whole chunks that end before t (the current one included) without decoding them.
+    if (this.#ci < 0 || (this.#ci < n && this.#maxTs[this.#ci]! < t)) {
+      let k = this.#ci + 1;
+      while (k < n && this.#maxTs[k]! < t) k++;
+      if (k >= n) {
+        this.#ci = n;
+        this.#hasCurrent = false;
+        return false;
+      }
+      this.#ci = k;
+      this.#it.reset(this.#chunks[k]!);
+    }
+    while (this.next()) {
+      if (this.t >= t) return true;
+    }
+    return false;
+  }
+}
