@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LoadClient, quantile } from './load.ts';
-import { SegmentBytesTracker, dirBytes, readCpuSeconds, readMemory, scrapeMetrics, startTarget, type TargetKind } from './targets.ts';
+import { SegmentBytesTracker, dirBytes, readCpuSeconds, readMachineCpuSeconds, readMemory, scrapeMetrics, startTarget, type TargetKind } from './targets.ts';
 import type { Workload } from './workload.ts';
 
 /** Settings shared by every measurement of a run. */
@@ -47,9 +47,12 @@ export interface TargetResult {
   /** WAL bytes per sample over the measured phase, and over the whole run. */
   walBytesPerSample: number;
   walBytesPerSampleTotal: number;
-  /** CPU cores used in the measured phase by the target and by the client. */
+  /** CPU cores used in the measured phase by the target, by the client, and by everything else. */
   targetCores: number;
   clientCores: number;
+  otherCores: number;
+  /** CPU cores the hypervisor stole in the measured phase. */
+  stealCores: number;
   /** Rounds sent in total, i.e. samples per series at the end. */
   rounds: number;
   /** RSS (KiB) sampled every 250 ms from the first request on, with the rounds drawn by then. */
@@ -102,8 +105,10 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
     const m0 = await scrapeMetrics(target.port);
     const wal0 = walBytes(m0);
     const cpu0 = readCpuSeconds(target.pid);
+    const machine0 = readMachineCpuSeconds();
     const run = await client.runPhase({ durationS: s.durationS });
     const cpu1 = readCpuSeconds(target.pid);
+    const machine1 = readMachineCpuSeconds();
     const mem = readMemory(target.pid);
     clearInterval(sampler);
     rssTimeline.push({ round: client.roundsStarted, rssKiB: mem.rssKiB });
@@ -160,6 +165,8 @@ export async function measureTarget(kind: TargetKind, workload: Workload, s: Mea
       walBytesPerSampleTotal: wal1 / totalSamples,
       targetCores: (cpu1 - cpu0) / run.elapsedS,
       clientCores: run.clientCpuS / run.elapsedS,
+      otherCores: Math.max(0, machine1.busy - machine0.busy - (cpu1 - cpu0) - run.clientCpuS) / run.elapsedS,
+      stealCores: (machine1.steal - machine0.steal) / run.elapsedS,
       rounds: client.roundsStarted,
       rssTimeline,
       notes,

@@ -26,14 +26,14 @@ export function rssPerSeriesKiB(r: TargetResult): number {
 export function resultsTable(results: readonly TargetResult[]): string {
   const head = [
     'series', 'target', 'creation series/s', 'samples/s', 'p50 ms', 'p99 ms', 'non-2xx',
-    'idle / peak / final RSS MiB', 'KiB/series', 'Δ KiB/series', 'WAL B/sample', 'CPU target / client', 'samples/series',
+    'idle / peak / final RSS MiB', 'KiB/series', 'Δ KiB/series', 'WAL B/sample', 'CPU target / client / other', 'samples/series',
   ];
   const rows = results.map((r) => [
     fmtInt(r.series), r.kind, fmtInt(r.creationSeriesPerS), fmtInt(r.samplesPerS), fmt(r.p50Ms, 1), fmt(r.p99Ms, 1),
     String(r.nonOk), `${mib(r.idleRssKiB)} / ${mib(r.peakRssKiB)} / ${mib(r.finalRssKiB)}`,
     fmt(rssPerSeriesKiB(r), 2), fmt((r.finalRssKiB - r.idleRssKiB) / r.series, 2),
     `${fmt(r.walBytesPerSample, 1)} (${fmt(r.walBytesPerSampleTotal, 1)})`,
-    `${fmt(r.targetCores, 2)} / ${fmt(r.clientCores, 2)}`, String(r.rounds),
+    `${fmt(r.targetCores, 2)} / ${fmt(r.clientCores, 2)} / ${fmt(r.otherCores, 2)}`, String(r.rounds),
   ]);
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map((h, i) => (i < 2 ? '---' : '---:'))), ...rows.map(line)].join('\n');
@@ -87,7 +87,13 @@ export function equalRoundLines(results: readonly TargetResult[]): string[] {
 
 /** Notes gathered during measurement, prefixed by target and series count. */
 export function noteLines(results: readonly TargetResult[]): string[] {
-  return results.flatMap((r) => r.notes.map((n) => `${r.kind} @ ${fmtInt(r.series)}: ${n}`));
+  const busy = results.filter((r) => r.otherCores > 0.2 || r.stealCores > 0.1);
+  const warnings = busy.map(
+    (r) =>
+      `${r.kind} @ ${fmtInt(r.series)}: the machine was not quiet: other processes used ${fmt(r.otherCores, 2)} cores ` +
+      `and the hypervisor stole ${fmt(r.stealCores, 2)} during the measured phase; its figures are depressed`,
+  );
+  return [...warnings, ...results.flatMap((r) => r.notes.map((n) => `${r.kind} @ ${fmtInt(r.series)}: ${n}`))];
 }
 
 /** A one-line description of the machine: cores, memory, CPU model, Node version. */

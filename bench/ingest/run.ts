@@ -126,7 +126,7 @@ for (const l of equalRoundLines(results)) log(l);
 for (const l of noteLines(results)) log(`note: ${l}`);
 log(
   'columns: samples/s = 2xx responses × 2000 / s (cross-checked with the target\'s counter); KiB/series = final RSS / series; ' +
-    'Δ KiB/series = (final − idle RSS) / series; WAL B/sample = measured phase (whole run); CPU in cores.',
+    'Δ KiB/series = (final − idle RSS) / series; WAL B/sample = measured phase (whole run); CPU in cores (other = rest of the machine).',
 );
 
 if (args.record && failed) {

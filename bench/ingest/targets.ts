@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TESSERA_NODE_FLAGS } from '@tessera/tessera';
 
 /** Which system a target is. */
 export type TargetKind = 'tessera' | 'prometheus';
@@ -80,7 +81,7 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
   let walDir: string;
   let samplesMetric: string;
   if (kind === 'tessera') {
-    const nodeFlags = ['--disable-warning=ExperimentalWarning'];
+    const nodeFlags = [...TESSERA_NODE_FLAGS];
     if (o.cpuProfileDir !== undefined) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`);
     child = spawn(process.execPath, [
       ...nodeFlags, TESSERA_MAIN,
@@ -243,4 +244,14 @@ export class SegmentBytesTracker {
     for (const v of this.#maxSize.values()) total += v;
     return total;
   }
+}
+
+/** Machine-wide CPU seconds from /proc/stat: busy (all but idle and iowait) and stolen by the hypervisor. */
+export function readMachineCpuSeconds(): { busy: number; steal: number } {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const ticks = 100; // USER_HZ
+  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]!;
+  return { busy: busy / ticks, steal: (f[7] ?? 0) / ticks };
 }

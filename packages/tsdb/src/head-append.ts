@@ -110,8 +110,15 @@ export function batchLabels(batch: AppendBatch, i: number): Labels {
 }
 
 /**
- * Finds or creates the series `i` of a batch. Returns null when a series limit refuses to create
- * it (the rejection is recorded in `result`).
+ * Decides whether series `i` of a batch, whose label bytes are not those of a series the head
+ * holds, may be stored; records its own rejection. The head calls it only for series it does not
+ * recognise byte for byte: a known series' exact bytes were validated when it was created.
+ */
+export type NewSeriesValidator = (batch: AppendBatch, i: number) => boolean;
+
+/**
+ * Finds or creates the series `i` of a batch. Returns null when validation or a series limit
+ * refuses it (the rejection is recorded in `result`, or by the validator).
  */
 function resolveSeries(
   head: HeadState,
@@ -120,6 +127,7 @@ function resolveSeries(
   limits: SeriesLimits,
   pending: PendingSamples,
   result: AppendResult,
+  validateNew: NewSeriesValidator | null,
 ): MemSeries | null {
   const buf = batch.buf;
   if (batch.labelsContiguous[i] === 1) {
@@ -129,6 +137,7 @@ function resolveSeries(
     if (s !== undefined) return s;
   }
   // Slow path: the series is new, or its labels were not sent in canonical form.
+  if (validateNew !== null && !validateNew(batch, i)) return null;
   const labels = batchLabels(batch, i);
   const key = labels.encode();
   const hash = labels.hash();
@@ -159,7 +168,9 @@ function resolveSeries(
 /**
  * Appends the accepted series and samples of a batch to the head's memory and records what the
  * WAL must log in `pending`. `seriesOk[i] === 0` skips series i; `sampleOk[j] === 0` skips sample j
- * (both were refused by validation upstream); null means all accepted.
+ * (both were refused by validation upstream); null means all accepted. `validateNew`, when
+ * given, validates the series the head does not recognise byte for byte (see
+ * {@link NewSeriesValidator}); without it the caller has validated every series.
  */
 export function appendBatchToMemory(
   head: HeadState,
@@ -169,6 +180,7 @@ export function appendBatchToMemory(
   limits: SeriesLimits,
   pending: PendingSamples,
   result: AppendResult,
+  validateNew: NewSeriesValidator | null = null,
 ): void {
   const ts = batch.timestamps;
   const vals = batch.values;
@@ -180,7 +192,7 @@ export function appendBatchToMemory(
     const first = batch.sampleFirst[i]!;
     const end = first + batch.sampleCount[i]!;
     if (end === first) continue;
-    const s = resolveSeries(head, batch, i, limits, pending, result);
+    const s = resolveSeries(head, batch, i, limits, pending, result, validateNew);
     if (s === null) continue;
     if (!s.walLogged && (pending.newSeries.length === 0 || pending.newSeries[pending.newSeries.length - 1] !== s)) {
       if (!pending.newSeries.includes(s)) pending.newSeries.push(s);

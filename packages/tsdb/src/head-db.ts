@@ -5,7 +5,7 @@
  */
 import { Labels, type Matcher } from '@tessera/model';
 import { DEFAULT_BLOCK_RANGE_MS, HeadState, type HeadOptions } from './head.ts';
-import { appendBatchToMemory, PendingSamples } from './head-append.ts';
+import { appendBatchToMemory, PendingSamples, type NewSeriesValidator } from './head-append.ts';
 import { labelNames, labelValues, selectSeries } from './head-read.ts';
 import type { MemSeries } from './mem-series.ts';
 import type { AppendBatch, AppendResult, SeriesLimits } from './append-batch.ts';
@@ -74,10 +74,11 @@ export class Head {
     sampleOk: Uint8Array | null,
     limits: SeriesLimits,
     result: AppendResult,
+    validateNew: NewSeriesValidator | null = null,
   ): void {
     const pending = this.#pending;
     pending.reset();
-    appendBatchToMemory(this.state, batch, seriesOk, sampleOk, limits, pending, result);
+    appendBatchToMemory(this.state, batch, seriesOk, sampleOk, limits, pending, result, validateNew);
     this.#log(pending);
   }
 

@@ -6,6 +6,7 @@ export { MemSeries } from './mem-series.ts';
 export { HeadRejectReason, newAppendResult } from './append-batch.ts';
 export type { AppendBatch, AppendResult, HeadRejectCode, SeriesLimits } from './append-batch.ts';
 export { batchLabels, decodeString } from './head-append.ts';
+export type { NewSeriesValidator } from './head-append.ts';
 export { MemPostings, intersect, union, subtract } from './postings.ts';
 export { crc32c } from './wal/index.ts';
 export type { WalStats } from './wal/index.ts';

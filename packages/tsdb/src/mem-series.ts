@@ -9,8 +9,13 @@
 import { XorAppender, MAX_SAMPLES_PER_CHUNK } from '@tessera/chunkenc';
 import type { ChunkArena } from './chunk-arena.ts';
 
-/** Initial size of an open chunk's buffer; a regular 120-sample chunk needs about 150–250 bytes. */
+/**
+ * Initial size of a series' first open chunk. A 120-sample chunk takes from about 100 bytes (a
+ * constant) to 800 (a noisy gauge); later chunks start at the size of the series' previous
+ * chunk plus a margin, so that a chunk buffer rarely has to grow (each growth is a copy).
+ */
 const OPEN_CHUNK_BYTES = 192;
+const OPEN_CHUNK_MARGIN = 24;
 
 /** A series held in memory. */
 export class MemSeries {
@@ -57,7 +62,8 @@ export class MemSeries {
       open = null;
     }
     if (open === null) {
-      open = new XorAppender(OPEN_CHUNK_BYTES);
+      const last = this.chunks === null ? null : this.chunks[this.chunks.length - 1]!;
+      open = new XorAppender(last === null ? OPEN_CHUNK_BYTES : last.length + OPEN_CHUNK_MARGIN);
       this.open = open;
       this.openMinT = t;
       this.openRangeEnd = (Math.floor(t / rangeMs) + 1) * rangeMs;

@@ -17,7 +17,14 @@ import {
   MetricType,
 } from '@tessera/remotewrite';
 import { TesseraError, type Logger, type Service } from '@tessera/server';
-import { batchLabels, newAppendResult, type AppendBatch, type AppendResult, type HeadRejectCode } from '@tessera/tsdb';
+import {
+  batchLabels,
+  newAppendResult,
+  type AppendBatch,
+  type AppendResult,
+  type HeadRejectCode,
+  type NewSeriesValidator,
+} from '@tessera/tsdb';
 import type { Limits } from '@tessera/limits';
 import type { MetricMetadata } from '@tessera/ingester';
 import { validateSeriesBytes, type SeriesRejectReason } from './validation.ts';
@@ -25,7 +32,25 @@ import { RateLimiter } from './rate-limiter.ts';
 
 /** The ingester as the distributor sees it (in-process in `-target=all`). */
 export interface IngesterClient {
-  push(tenant: string, batch: AppendBatch, seriesOk: Uint8Array | null, sampleOk: Uint8Array | null, result: AppendResult): void;
+  /**
+   * Appends the accepted part of a batch. `validateNew`, when given, is called for the series the
+   * ingester does not recognise byte for byte (only an in-process ingester can; see
+   * `validatesNewSeriesOnly`).
+   */
+  push(
+    tenant: string,
+    batch: AppendBatch,
+    seriesOk: Uint8Array | null,
+    sampleOk: Uint8Array | null,
+    result: AppendResult,
+    validateNew?: NewSeriesValidator | null,
+  ): void;
+  /**
+   * True when the ingester calls `validateNew` for every series it does not already hold with the
+   * exact same label bytes. The distributor then validates only those: a known series' bytes were
+   * validated when it was created. (A lowered label limit therefore applies to new series only.)
+   */
+  readonly validatesNewSeriesOnly?: boolean;
   pushMetadata(tenant: string, entries: readonly MetricMetadata[]): void;
 }
 
@@ -212,19 +237,18 @@ export class Distributor implements Service {
     const minT = limits.pastGracePeriod > 0 ? now - limits.pastGracePeriod : -Infinity;
     const seen = new Set<string>();
     let accepted = 0;
+    const deferSeries = this.#deps.ingester.validatesNewSeriesOnly === true;
     for (let i = 0; i < req.seriesCount; i++) {
       const first = req.sampleFirst[i]!;
       const n = req.sampleCount[i]!;
-      const problem = validateSeriesBytes(req, i, limits);
-      if (problem !== null) {
-        seriesOk[i] = 0;
-        this.#discard(tenant, problem.reason, n);
-        discarded += n;
-        if (!seen.has(problem.reason)) {
-          seen.add(problem.reason);
-          problems.push(`${SERIES_MESSAGES[problem.reason]} (${problem.reason}): ${describeSeries(req, i)}`);
+      if (!deferSeries) {
+        const problem = validateSeriesBytes(req, i, limits);
+        if (problem !== null) {
+          seriesOk[i] = 0;
+          discarded += n;
+          this.#seriesProblem(tenant, req, i, problem.reason, n, seen, problems);
+          continue;
         }
-        continue;
       }
       seriesOk[i] = 1;
       for (let j = first; j < first + n; j++) {
@@ -262,7 +286,20 @@ export class Distributor implements Service {
     const result = this.#result;
     resetResult(result);
     if (accepted > 0) {
-      this.#deps.ingester.push(tenant, req, seriesOk, sampleOk, result);
+      let validateNew: NewSeriesValidator | null = null;
+      if (deferSeries) {
+        validateNew = (batch, i) => {
+          const problem = validateSeriesBytes(batch, i, limits);
+          if (problem === null) return true;
+          let n = 0;
+          const first = batch.sampleFirst[i]!;
+          for (let j = first; j < first + batch.sampleCount[i]!; j++) n += sampleOk[j]!;
+          discarded += n;
+          this.#seriesProblem(tenant, req, i, problem.reason, n, seen, problems);
+          return false;
+        };
+      }
+      this.#deps.ingester.push(tenant, req, seriesOk, sampleOk, result, validateNew);
       for (const code of Object.keys(result.rejected) as HeadRejectCode[]) {
         const n = result.rejected[code];
         if (n > 0) {
@@ -274,6 +311,23 @@ export class Distributor implements Service {
     }
     if (req.metadata.length > 0) this.#pushMetadata(tenant, req, limits);
     return { samplesReceived: received, samplesStored: result.samplesAppended, problems, discarded };
+  }
+
+  /** Counts a refused series' samples and notes the first problem of each reason. */
+  #seriesProblem(
+    tenant: string,
+    req: DecodedWriteRequest,
+    i: number,
+    reason: SeriesRejectReason,
+    samples: number,
+    seen: Set<string>,
+    problems: string[],
+  ): void {
+    this.#discard(tenant, reason, samples);
+    if (!seen.has(reason)) {
+      seen.add(reason);
+      problems.push(`${SERIES_MESSAGES[reason]} (${reason}): ${describeSeries(req, i)}`);
+    }
   }
 
   #pushMetadata(tenant: string, req: DecodedWriteRequest, limits: Readonly<Limits>): void {

@@ -12,8 +12,9 @@ import path from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Matcher, Labels } from '@tessera/model';
 import { TesseraError, type Logger, type Service } from '@tessera/server';
-import { Head, type AppendBatch, type AppendResult, type SeriesLimits } from '@tessera/tsdb';
+import { Head, type AppendBatch, type AppendResult, type NewSeriesValidator, type SeriesLimits } from '@tessera/tsdb';
 import { MetadataStore, type MetricMetadata } from './metadata.ts';
+import { queryHeadChunks, type ChunkSeries } from './query-chunks.ts';
 
 /** Configuration of the ingester. */
 export interface IngesterConfig {
@@ -44,6 +45,8 @@ export interface SeriesEntry {
 /** The ingester service. */
 export class Ingester implements Service {
   readonly name = 'ingester';
+  /** The head validates (through the distributor's callback) only the series it does not hold. */
+  readonly validatesNewSeriesOnly = true;
   readonly #cfg: IngesterConfig;
   readonly #deps: IngesterDeps;
   readonly #log: Logger;
@@ -147,13 +150,20 @@ export class Ingester implements Service {
    * what validation let through (null: all). Throws a 503 TesseraError once stopping, and a 500
    * when the WAL cannot be written.
    */
-  push(tenant: string, batch: AppendBatch, seriesOk: Uint8Array | null, sampleOk: Uint8Array | null, result: AppendResult): void {
+  push(
+    tenant: string,
+    batch: AppendBatch,
+    seriesOk: Uint8Array | null,
+    sampleOk: Uint8Array | null,
+    result: AppendResult,
+    validateNew: NewSeriesValidator | null = null,
+  ): void {
     if (this.#stopped) {
       throw new TesseraError('unavailable', 'ingester-stopping', 'ingester is shutting down; retry');
     }
     const head = this.#headFor(tenant);
     try {
-      head.appendBatch(batch, seriesOk, sampleOk, this.#deps.seriesLimits(tenant), result);
+      head.appendBatch(batch, seriesOk, sampleOk, this.#deps.seriesLimits(tenant), result, validateNew);
     } catch (e) {
       throw new TesseraError('internal', 'wal-write-failed', `could not write the WAL: ${(e as Error).message}`, { cause: e });
     }
@@ -194,6 +204,16 @@ export class Ingester implements Service {
   /** Sorted values of a label over a tenant's series (restricted by matcher sets when given). */
   labelValues(tenant: string, name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] {
     return this.#heads.get(tenant)?.labelValues(name, sets, mint, maxt) ?? [];
+  }
+
+  /**
+   * The read RPC of the query path: the tenant's series matching every matcher with chunks
+   * overlapping [mint, maxt] (ms, inclusive), sorted by labels, with those chunks (see
+   * query-chunks.ts for the snapshot rule).
+   */
+  queryChunks(tenant: string, matchers: readonly Matcher[], mint: number, maxt: number): ChunkSeries[] {
+    const head = this.#heads.get(tenant);
+    return head === undefined ? [] : queryHeadChunks(head, matchers, mint, maxt);
   }
 
   /** The head of a tenant, if it has one (for the query engine and tests). */

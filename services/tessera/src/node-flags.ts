@@ -1,0 +1,11 @@
+/**
+ * The Node.js flags Tessera runs with. `npm start` (root package.json) passes the same flags; a
+ * test keeps the two in step. Anything that spawns Tessera (benchmarks, end-to-end tests) uses
+ * this list.
+ *
+ * `--max-semi-space-size=4` (MiB): V8's young generation otherwise grows to 3 × 16 MiB and, under
+ * the write path's allocation rate, keeps that much mostly-empty heap resident. Measured with
+ * `npm run bench:ingest -- --series 10000,100000 --no-prometheus --duration 15`: final RSS 458 →
+ * 335 MiB at 10k series and 626 → 503 MiB at 100k, throughput unchanged within noise.
+ */
+export const TESSERA_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--disable-warning=ExperimentalWarning'];
