@@ -3,7 +3,9 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import { heapSummaryLines } from './heap-summary.ts';
 import type { TargetResult } from './measure.ts';
+import type { MemoryResult } from './memory.ts';
 
 /** Targets from the issue: Tessera against Prometheus on the same machine and requests. */
 export const GOALS = {
@@ -39,7 +41,11 @@ export function resultsTable(results: readonly TargetResult[]): string {
   return [line(head), line(head.map((h, i) => (i < 2 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
-/** The ratio lines (Tessera ÷ Prometheus) for every series count measured on both. */
+/**
+ * The throughput ratio lines (Tessera ÷ Prometheus) for every series count measured on both. The
+ * end-of-run RSS ratio is printed for information only: the two targets hold different amounts
+ * of data by then (see {@link memoryRatioLines} for the memory target).
+ */
 export function ratioLines(results: readonly TargetResult[]): string[] {
   const out: string[] = [];
   for (const t of results.filter((r) => r.kind === 'tessera')) {
@@ -51,8 +57,7 @@ export function ratioLines(results: readonly TargetResult[]): string[] {
     out.push(
       `${fmtInt(t.series)} series: samples/s ${fmt(thr, 2)}× Prometheus ` +
         `(target ≥ ${GOALS.throughputMin}×: ${verdict(thr >= GOALS.throughputMin)}; goal ≥ ${GOALS.throughputGoal}×: ${verdict(thr >= GOALS.throughputGoal)}); ` +
-        `RSS per active series ${fmt(mem, 2)}× Prometheus ` +
-        `(target ≤ ${GOALS.rssPerSeriesMax}×: ${verdict(mem <= GOALS.rssPerSeriesMax)}; goal ≤ ${GOALS.rssPerSeriesGoal}×: ${verdict(mem <= GOALS.rssPerSeriesGoal)}); ` +
+        `final RSS per series ${fmt(mem, 2)}× Prometheus (unequal data, not the memory target: see the memory phase); ` +
         `series creation ${fmt(t.creationSeriesPerS / p.creationSeriesPerS, 2)}×`,
     );
   }
@@ -78,9 +83,81 @@ export function equalRoundLines(results: readonly TargetResult[]): string[] {
     const tk = rssAtRound(t, round) / t.series;
     const pk = rssAtRound(p, round) / p.series;
     out.push(
-      `${fmtInt(t.series)} series at equal data (${round} samples/series): RSS per series Tessera ${fmt(tk, 2)} KiB, ` +
+      `${fmtInt(t.series)} series, throughput phase at equal rounds (${round} samples/series, informational): RSS per series Tessera ${fmt(tk, 2)} KiB, ` +
         `Prometheus ${fmt(pk, 2)} KiB, ratio ${fmt(tk / pk, 2)}×`,
     );
+  }
+  return out;
+}
+
+/** The memory phase's figures as a Markdown table, one row per target and series count. */
+export function memoryTable(results: readonly MemoryResult[]): string {
+  const head = [
+    'series', 'target', 'samples/series', 'push s', 'idle RSS MiB', 'RSS MiB (anon + file)', 'VmHWM MiB',
+    'KiB/series', 'Δ KiB/series', 'compacted', 'CPU other',
+  ];
+  const rows = results.map((r) => [
+    fmtInt(r.series), r.kind, String(r.samplesPerSeries), `${fmt(r.pushS, 1)} (${fmtInt(r.samplesPerS)}/s)`, mib(r.idleRssKiB),
+    `${mib(r.mem.rssKiB)} (${mib(r.mem.anonKiB)} + ${mib(r.mem.fileKiB)})`, mib(r.mem.peakKiB),
+    fmt(r.mem.rssKiB / r.series, 2), fmt((r.mem.rssKiB - r.idleRssKiB) / r.series, 2), r.compacted ? 'YES' : 'no',
+    fmt(r.otherCores, 2),
+  ]);
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map((h, i) => (i < 2 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The memory target's lines: RSS per active series of Tessera ÷ Prometheus at equal data (the
+ * memory phase), against the issue's ≤ 1.0× target and ≤ 0.5× goal, and the same for the growth
+ * over idle RSS (without each runtime's fixed cost).
+ */
+export function memoryRatioLines(results: readonly MemoryResult[]): string[] {
+  const out: string[] = [];
+  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+  for (const t of results.filter((r) => r.kind === 'tessera')) {
+    const p = results.find((r) => r.kind === 'prometheus' && r.series === t.series);
+    if (p === undefined) continue;
+    const tk = t.mem.rssKiB / t.series;
+    const pk = p.mem.rssKiB / p.series;
+    const td = (t.mem.rssKiB - t.idleRssKiB) / t.series;
+    const pd = (p.mem.rssKiB - p.idleRssKiB) / p.series;
+    const ratio = tk / pk;
+    const invalid = t.compacted || p.compacted ? ' — INVALID: a target compacted during the phase' : '';
+    out.push(
+      `${fmtInt(t.series)} series @ ${t.samplesPerSeries} samples/series: RSS per active series Tessera ${fmt(tk, 2)} KiB, ` +
+        `Prometheus ${fmt(pk, 2)} KiB = ${fmt(ratio, 2)}× ` +
+        `(target ≤ ${GOALS.rssPerSeriesMax}×: ${verdict(ratio <= GOALS.rssPerSeriesMax)}; goal ≤ ${GOALS.rssPerSeriesGoal}×: ${verdict(ratio <= GOALS.rssPerSeriesGoal)}); ` +
+        `growth over idle RSS Tessera ${fmt(td, 2)} KiB, Prometheus ${fmt(pd, 2)} KiB = ${fmt(td / pd, 2)}×${invalid}`,
+    );
+  }
+  return out;
+}
+
+/** Notes of the memory phase: compaction checks, runtime memory, warnings. */
+export function memoryNoteLines(results: readonly MemoryResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const at = `${r.kind} @ ${fmtInt(r.series)}`;
+    if (r.otherCores > 0.2 || r.stealCores > 0.1) {
+      out.push(`${at}: the machine was not quiet while pushing (other ${fmt(r.otherCores, 2)} cores, steal ${fmt(r.stealCores, 2)}); push time is depressed, memory figures are not affected`);
+    }
+    out.push(`${at}: compaction check: ${r.compactionCheck}`);
+    out.push(`${at}: ${r.runtime}`);
+    for (const n of r.notes) out.push(`${at}: ${n}`);
+  }
+  return out;
+}
+
+/** Heap snapshot summaries of the memory phase (Tessera with `--heap-snapshot`), as plain lines. */
+export function heapLines(results: readonly MemoryResult[], top: number): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.heap === undefined) continue;
+    out.push(
+      `${r.kind} @ ${fmtInt(r.series)} series, ${r.samplesPerSeries} samples/series: ${r.heap.file}; ` +
+        `live V8 heap after the snapshot's full GC ${fmt(r.heap.liveHeapBytes / 2 ** 20, 0)} MiB`,
+    );
+    out.push(...heapSummaryLines(r.heap.summary, r.series, top));
   }
   return out;
 }
@@ -109,6 +186,8 @@ export function machineLine(prometheusVersion: string | null): string {
 export interface RecordContext {
   command: string;
   settings: string;
+  /** How the memory phase was run (samples per series and why), when it was. */
+  memorySettings?: string;
   machine: string;
 }
 
@@ -119,7 +198,7 @@ Entries appended by \`npm run bench:ingest -- --record\`; newest last. What the 
 `;
 
 /** Appends a dated entry to the results file, creating it with a header if needed. */
-export function appendResults(file: string, ctx: RecordContext, results: readonly TargetResult[]): void {
+export function appendResults(file: string, ctx: RecordContext, results: readonly TargetResult[], memory: readonly MemoryResult[]): void {
   if (!fs.existsSync(file)) fs.writeFileSync(file, RESULTS_HEADER);
   const entry = [
     '',
@@ -128,13 +207,30 @@ export function appendResults(file: string, ctx: RecordContext, results: readonl
     `- machine: ${ctx.machine}`,
     `- command: \`${ctx.command}\``,
     `- settings: ${ctx.settings}`,
+    ...(ctx.memorySettings !== undefined && ctx.memorySettings !== '' ? [`- memory phase: ${ctx.memorySettings}`] : []),
     '',
-    resultsTable(results),
-    '',
-    ...ratioLines(results).map((l) => `- ${l}`),
-    ...equalRoundLines(results).map((l) => `- ${l}`),
-    ...noteLines(results).map((l) => `- note: ${l}`),
-    '',
+    ...(results.length > 0
+      ? [
+        '**Throughput phase**', '',
+        resultsTable(results),
+        '',
+        ...ratioLines(results).map((l) => `- ${l}`),
+        ...equalRoundLines(results).map((l) => `- ${l}`),
+        ...noteLines(results).map((l) => `- note: ${l}`),
+        '',
+      ]
+      : []),
+    ...(memory.length > 0
+      ? [
+        '**Memory phase** (equal data on both targets; the figure for the RSS target)', '',
+        memoryTable(memory),
+        '',
+        ...memoryRatioLines(memory).map((l) => `- ${l}`),
+        ...memoryNoteLines(memory).map((l) => `- note: ${l}`),
+        '',
+        ...(memory.some((r) => r.heap !== undefined) ? ['```', ...heapLines(memory, 15), '```', ''] : []),
+      ]
+      : []),
   ].join('\n');
   fs.appendFileSync(file, entry);
 }

@@ -3,6 +3,10 @@
 //
 //   npm run bench:ingest -- [--series 10000,100000,1000000] [--duration 20] [--no-prometheus]
 //                           [--warmup 5] [--connections 4] [--record] [--profile]
+//                           [--phases throughput,memory] [--mem-rounds 480] [--heap-snapshot]
+//
+// Two phases per series count: throughput (samples/s against the issue's ≥ 1× target) and memory
+// (RSS per active series at equal data, K samples per series, against the ≤ 1× target).
 //
 // What it measures and how: bench/README.md.
 
@@ -13,7 +17,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchFailure, measureTarget, type MeasureSettings, type TargetResult } from './measure.ts';
 import { hotSpots, newestProfile } from './profile-summary.ts';
-import { appendResults, equalRoundLines, machineLine, noteLines, ratioLines, resultsTable } from './report.ts';
+import { measureMemory, memoryPhaseT0, type MemoryResult } from './memory.ts';
+import {
+  appendResults, equalRoundLines, heapLines, machineLine, memoryNoteLines, memoryRatioLines, memoryTable, noteLines, ratioLines, resultsTable,
+} from './report.ts';
 import { PROMETHEUS_BIN, type TargetKind } from './targets.ts';
 import { ROUND_STEP_MS, Workload } from './workload.ts';
 
@@ -34,6 +41,10 @@ const { values: args } = parseArgs({
     'data-root': { type: 'string', default: os.tmpdir() },
     'keep-data': { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
+    phases: { type: 'string', default: 'throughput,memory' },
+    'mem-rounds': { type: 'string', default: '480' },
+    'mem-max-samples': { type: 'string', default: '60000000' },
+    'heap-snapshot': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -60,6 +71,12 @@ const rateCap = positive('rate-cap', args['rate-cap']);
 const withPrometheus = !args['no-prometheus'] && fs.existsSync(PROMETHEUS_BIN);
 const kinds: TargetKind[] = [...(args['no-tessera'] ? [] : ['tessera' as const]), ...(withPrometheus ? ['prometheus' as const] : [])];
 if (kinds.length === 0) throw new Error('nothing to measure');
+const phases = new Set(args.phases.split(',').map((p) => p.trim()));
+for (const p of phases) if (p !== 'throughput' && p !== 'memory') throw new Error(`--phases: unknown phase ${p}`);
+const memRounds = Math.round(positive('mem-rounds', args['mem-rounds']));
+const memMaxSamples = positive('mem-max-samples', args['mem-max-samples']);
+/** A Prometheus head is compacted once it spans more than 3 h (1.5 block ranges): 721 rounds of 15 s. */
+const PROMETHEUS_COMPACTABLE_ROUNDS = (3 * 3_600_000) / ROUND_STEP_MS + 1;
 
 const prometheusVersion = withPrometheus
   ? (execFileSync(PROMETHEUS_BIN, ['--version'], { encoding: 'utf8' }).split('\n')[0]?.replace(/^prometheus, version /, 'Prometheus ') ?? null)
@@ -67,7 +84,12 @@ const prometheusVersion = withPrometheus
 const machine = machineLine(prometheusVersion);
 const settings =
   `${SAMPLES_PER_REQUEST} samples/request, ${connections} keep-alive connections, ` +
-  `warm-up ${warmupS} s, measured ${durationS} s; client and target share the machine's cores`;
+  `warm-up ${warmupS} s, measured ${durationS} s; client and target share the machine's cores` +
+  (phases.has('throughput') ? '' : ' (throughput phase not run)');
+const memorySettings = (k: number, series: number): string =>
+  `${k} samples per series (${((k * ROUND_STEP_MS) / 60_000).toFixed(0)} min of data at one sample per 15 s, round 0 included` +
+  (k < memRounds ? `; capped from ${memRounds} so that ${series.toLocaleString('en-US')} series push ≤ ${(memMaxSamples / 1e6).toFixed(0)}M samples` : '') +
+  `), fresh target, read 2 s after the last answer`;
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
 
 log(`ingest benchmark: ${machine}`);
@@ -75,6 +97,8 @@ log(`settings: ${settings}`);
 if (!withPrometheus && !args['no-prometheus']) log(`note: ${PROMETHEUS_BIN} not found, Prometheus not measured`);
 
 const results: TargetResult[] = [];
+const memory: MemoryResult[] = [];
+const memorySettingsSeen: string[] = [];
 let failed = false;
 for (const series of seriesCounts) {
   // The newest round the client may send lands on "now": rounds are back-dated from there, so
@@ -94,7 +118,7 @@ for (const series of seriesCounts) {
     connections, warmupS, durationS, maxRound, retentionHours, dataRoot: args['data-root'], keepData: args['keep-data'],
     ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {}),
   };
-  for (const kind of kinds) {
+  for (const kind of phases.has('throughput') ? kinds : []) {
     log(`   ${kind}: series creation, ${warmupS} s warm-up, ${durationS} s measured…`);
     try {
       const r = await measureTarget(kind, workload, ms);
@@ -109,6 +133,35 @@ for (const series of seriesCounts) {
       log(`\n!! ${e.message}\n`);
     }
   }
+  if (phases.has('memory')) {
+    // Both targets get the same K: capped so that the largest series counts finish in minutes.
+    const k = Math.max(1, Math.min(memRounds, Math.floor(memMaxSamples / series)));
+    const ms = memorySettings(k, series);
+    memorySettingsSeen.push(`${series.toLocaleString('en-US')} series: ${ms}`);
+    log(`   memory phase: ${ms}`);
+    if (k >= PROMETHEUS_COMPACTABLE_ROUNDS) log(`   warning: ${k} samples span over 3 h; Prometheus will compact its head (the check below will say so)`);
+    const t0m = memoryPhaseT0(k, ROUND_STEP_MS);
+    const memWorkload = workload.rebased(t0m);
+    const memRetentionHours = Math.ceil((Date.now() - t0m) / 3_600_000) + 3;
+    const snapshotDir = args['heap-snapshot'] ? fs.mkdtempSync(path.join(args['data-root'], 'ingest-heap-')) : undefined;
+    for (const kind of kinds) {
+      try {
+        const r = await measureMemory(kind, memWorkload, {
+          connections, samplesPerSeries: k, dataRoot: args['data-root'], keepData: args['keep-data'],
+          ...(snapshotDir !== undefined ? { heapSnapshotDir: snapshotDir } : {}),
+        }, memRetentionHours);
+        memory.push(r);
+        log(
+          `   ${kind}: ${k} samples/series in ${r.pushS.toFixed(1)} s; RSS ${(r.mem.rssKiB / 1024).toFixed(0)} MiB ` +
+            `(idle ${(r.idleRssKiB / 1024).toFixed(0)}), ${(r.mem.rssKiB / series).toFixed(2)} KiB/series; ${r.compactionCheck}`,
+        );
+      } catch (e) {
+        if (!(e instanceof BenchFailure)) throw e;
+        failed = true;
+        log(`\n!! ${e.message}\n`);
+      }
+    }
+  }
   if (profileDir !== undefined) {
     const file = newestProfile(profileDir);
     if (file !== null) {
@@ -119,21 +172,42 @@ for (const series of seriesCounts) {
   }
 }
 
-log('\n' + resultsTable(results));
-log('');
-for (const l of ratioLines(results)) log(l);
-for (const l of equalRoundLines(results)) log(l);
-for (const l of noteLines(results)) log(`note: ${l}`);
-log(
-  'columns: samples/s = 2xx responses × 2000 / s (cross-checked with the target\'s counter); KiB/series = final RSS / series; ' +
-    'Δ KiB/series = (final − idle RSS) / series; WAL B/sample = measured phase (whole run); CPU in cores (other = rest of the machine).',
-);
+if (results.length > 0) {
+  log('\nThroughput phase\n\n' + resultsTable(results));
+  log('');
+  for (const l of ratioLines(results)) log(l);
+  for (const l of equalRoundLines(results)) log(l);
+  for (const l of noteLines(results)) log(`note: ${l}`);
+  log(
+    'columns: samples/s = 2xx responses × 2000 / s (cross-checked with the target\'s counter); KiB/series = final RSS / series; ' +
+      'Δ KiB/series = (final − idle RSS) / series; WAL B/sample = measured phase (whole run); CPU in cores (other = rest of the machine).',
+  );
+}
+if (memory.length > 0) {
+  log('\nMemory phase (equal data on both targets, no compaction; the figure for the RSS target)\n');
+  for (const l of memorySettingsSeen) log(l);
+  log('\n' + memoryTable(memory));
+  log('');
+  for (const l of memoryRatioLines(memory)) log(l);
+  for (const l of memoryNoteLines(memory)) log(`note: ${l}`);
+  log(
+    'columns: KiB/series = RSS 2 s after the last answer / series; Δ KiB/series = (that − idle RSS before any request) / series; ' +
+      'anon = heaps, file = the binary and memory-mapped files; VmHWM = peak RSS of the process\'s life.',
+  );
+  const heap = heapLines(memory, 25);
+  if (heap.length > 0) log('\n' + heap.join('\n'));
+}
 
 if (args.record && failed) {
   log('not recorded: the run failed');
 } else if (args.record) {
   const argv = process.argv.slice(2).join(' ');
-  appendResults(RESULTS_FILE, { command: `npm run bench:ingest -- ${argv}`, settings, machine }, results);
+  appendResults(
+    RESULTS_FILE,
+    { command: `npm run bench:ingest -- ${argv}`, settings, machine, memorySettings: memorySettingsSeen.join('; ') },
+    results,
+    memory,
+  );
   log(`recorded in ${RESULTS_FILE}`);
 }
 if (failed) {

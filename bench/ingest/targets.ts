@@ -27,6 +27,8 @@ export interface RunningTarget {
   readonly pushPath: string;
   /** Directory whose size is the target's WAL. */
   readonly walDir: string;
+  /** The target's storage directory: Prometheus's `--storage.tsdb.path`, Tessera's `-data.dir`. */
+  readonly storageDir: string;
   /** Counter of samples the target appended, as named on its /metrics. */
   readonly samplesMetric: string;
   /** The last lines the process wrote to stdout/stderr, for error messages. */
@@ -42,6 +44,8 @@ export interface StartTargetOptions {
   retentionHours: number;
   /** Tessera only: write a V8 CPU profile into this directory on exit. */
   cpuProfileDir?: string;
+  /** Tessera only: write a V8 heap snapshot into this directory on SIGUSR2. */
+  heapSnapshotDir?: string;
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; racy in theory, fine here). */
@@ -79,10 +83,12 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
   let readyPath: string;
   let pushPath: string;
   let walDir: string;
+  let storageDir: string;
   let samplesMetric: string;
   if (kind === 'tessera') {
     const nodeFlags = [...TESSERA_NODE_FLAGS];
     if (o.cpuProfileDir !== undefined) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`);
+    if (o.heapSnapshotDir !== undefined) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${o.heapSnapshotDir}`);
     child = spawn(process.execPath, [
       ...nodeFlags, TESSERA_MAIN,
       '-auth.enabled=false', `-data.dir=${o.dataDir}`, '-server.http-listen-address=127.0.0.1',
@@ -92,6 +98,7 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
     readyPath = '/ready';
     pushPath = '/api/v1/push';
     walDir = o.dataDir;
+    storageDir = o.dataDir;
     samplesMetric = 'tessera_ingester_ingested_samples_total';
   } else {
     const config = path.join(o.dataDir, 'prometheus.yml');
@@ -105,6 +112,7 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
     readyPath = '/-/ready';
     pushPath = '/api/v1/write';
     walDir = path.join(storage, 'wal');
+    storageDir = storage;
     samplesMetric = 'prometheus_tsdb_head_samples_appended_total';
   }
   const tail: string[] = [];
@@ -126,6 +134,7 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
     port,
     pushPath,
     walDir,
+    storageDir,
     samplesMetric,
     outputTail: () => tail.join('').split('\n').slice(-30).join('\n'),
     stop: async (graceMs = 60_000) => {
@@ -152,15 +161,27 @@ export async function startTarget(kind: TargetKind, o: StartTargetOptions): Prom
   }
 }
 
-/** Resident memory of a process now and at its peak, KiB (VmRSS and VmHWM of /proc/<pid>/status). */
-export function readMemory(pid: number): { rssKiB: number; peakKiB: number } {
+/** A process's memory as /proc/<pid>/status reports it, KiB. */
+export interface ProcessMemory {
+  /** VmRSS: resident now. */
+  rssKiB: number;
+  /** VmHWM: the highest VmRSS of the process's life. */
+  peakKiB: number;
+  /** RssAnon: anonymous pages (heaps, stacks). */
+  anonKiB: number;
+  /** RssFile + RssShmem: file-backed pages (the binary, memory-mapped files). */
+  fileKiB: number;
+}
+
+/** Resident memory of a process now and at its peak (see {@link ProcessMemory}). */
+export function readMemory(pid: number): ProcessMemory {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string): number => {
     const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
     if (m === null) throw new Error(`no ${name} in /proc/${pid}/status`);
     return Number(m[1]);
   };
-  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
+  return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM'), anonKiB: field('RssAnon'), fileKiB: field('RssFile') + field('RssShmem') };
 }
 
 /** CPU time (user + system) a process has used, seconds (from /proc/<pid>/stat, all threads). */
@@ -189,23 +210,56 @@ export function dirBytes(dir: string): number {
   return total;
 }
 
-/**
- * Scrapes a target's /metrics and returns each metric name's value summed over its label sets
- * (text exposition format; histogram/summary suffixes stay part of the name).
- */
-export async function scrapeMetrics(port: number): Promise<Map<string, number>> {
-  const { status, body } = await httpGet(port, '/metrics');
-  if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
-  const out = new Map<string, number>();
+/** One sample line of the text exposition format. */
+export interface ExpositionSample {
+  name: string;
+  /** The label set as written between the braces, '' when there is none. */
+  labels: string;
+  value: number;
+}
+
+/** Parses the sample lines of a text-format /metrics body (comments and blank lines skipped). */
+export function parseExposition(body: string): ExpositionSample[] {
+  const out: ExpositionSample[] = [];
   for (const line of body.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const nameEnd = line.search(/[{ ]/);
     const name = line.slice(0, nameEnd);
-    const valueStart = line.lastIndexOf('}') >= 0 ? line.lastIndexOf('}') + 2 : nameEnd + 1;
+    const close = line.lastIndexOf('}');
+    const labels = line[nameEnd] === '{' && close > nameEnd ? line.slice(nameEnd + 1, close) : '';
+    const valueStart = close >= 0 ? close + 2 : nameEnd + 1;
     const value = Number(line.slice(valueStart).split(' ')[0]);
-    if (!Number.isNaN(value)) out.set(name, (out.get(name) ?? 0) + value);
+    if (!Number.isNaN(value)) out.push({ name, labels, value });
   }
   return out;
+}
+
+/** Scrapes a target's /metrics and returns every sample line (see {@link parseExposition}). */
+export async function scrapeExposition(port: number, timeoutMs?: number): Promise<ExpositionSample[]> {
+  const { status, body } = await httpGet(port, '/metrics', timeoutMs);
+  if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
+  return parseExposition(body);
+}
+
+/**
+ * Scrapes a target's /metrics and returns each metric name's value summed over its label sets
+ * (text exposition format; histogram/summary suffixes stay part of the name).
+ */
+export async function scrapeMetrics(port: number, timeoutMs?: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const s of await scrapeExposition(port, timeoutMs)) out.set(s.name, (out.get(s.name) ?? 0) + s.value);
+  return out;
+}
+
+/** Names of the persisted TSDB blocks in a Prometheus storage directory (ULID-named directories). */
+export function blockDirs(storageDir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(storageDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory() && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(e.name)).map((e) => e.name);
 }
 
 /**

@@ -252,6 +252,19 @@ export class Workload {
     return w;
   }
 
+  /**
+   * The same requests and values on another time axis: round 0 at `t0`. Shares every buffer with
+   * this workload (building a round of 1M series takes seconds and ~0.7 GiB). Every timestamp
+   * byte is rewritten by {@link fill} (literal bytes directly, copied bytes via their source), so
+   * the template's own t0 never reaches the wire.
+   */
+  rebased(t0: number): Workload {
+    if (t0 < TS_MIN || t0 >= TS_MAX / 2) throw new Error('t0 outside the 6-byte varint range');
+    const parts: Parts = { bodies: this.#bodies, valueOffsets: this.#valueOffsets, tsOffsets: this.#tsOffsets, tsByteIndex: this.#tsByteIndex };
+    const o: WorkloadOptions = { series: this.series, samplesPerRequest: this.samplesPerRequest, t0, seed: 0 }; // seed is read by build() only
+    return new Workload(o, parts, this.#base, this.#step, this.#decimals, this.stats);
+  }
+
   /** Timestamp of round `r`, ms. */
   timestamp(round: number): number {
     return this.t0 + round * ROUND_STEP_MS;

@@ -188,7 +188,6 @@ describe('read API', () => {
       ['series', `${API}/series`, [['match[]', 'cpu_seconds'], ['match[]', '{status="500"}']] as QueryParams],
       ['series with range and limit', `${API}/series`, [['match[]', '{__name__=~".+"}'], ['start', sec(RECENT_FIRST - 1000)], ['limit', '3']] as QueryParams],
       ['labels', `${API}/labels`, [['match[]', 'old_metric'], ['match[]', 'cpu_seconds']] as QueryParams],
-      ['label values', `${API}/label/job/values`, [['match[]', 'old_metric'], ['match[]', '{status="200"}']] as QueryParams],
     ])('%s: repeated match[] in a form body answers as GET does', async (_what, path, params) => {
       const get = await getJson(url, path, params, { tenant: TENANT });
       const post = await postFormJson(url, path, params, { tenant: TENANT });
@@ -203,8 +202,11 @@ describe('read API', () => {
       expect(series.body).toEqual({ status: 'success', data: [RECENT_SORTED[0], OLD[0]] });
       const labels = await postFormJson(url, `${API}/labels`, twice('old_metric', 'cpu_seconds'), { tenant: TENANT });
       expect(labels.body).toEqual({ status: 'success', data: ['__name__', 'job', 'mode', 'shift'] });
-      const values = await postFormJson(url, `${API}/label/job/values`, twice('old_metric', '{status="200"}'), { tenant: TENANT });
+      const values = await getJson(url, `${API}/label/job/values`, twice('old_metric', '{status="200"}'), { tenant: TENANT });
       expect(values.body).toEqual({ status: 'success', data: ['api', 'batch', 'web'] });
+      // As in Prometheus, label values is GET-only.
+      const post = await postFormJson(url, `${API}/label/job/values`, twice('old_metric', '{status="200"}'), { tenant: TENANT });
+      expect(post.status).toBe(405);
     });
 
     it('a form body and query string together: both are read', async () => {
@@ -260,6 +262,17 @@ describe('read API', () => {
       const res = await getText(url, '/ready');
       expect(res.status).toBe(200);
       expect(res.text.trim()).toBe('ready');
+    });
+
+    it('/config shows the configuration in effect as YAML', async () => {
+      const res = await fetch(`${url}/config`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/yaml/);
+      const text = await res.text();
+      expect(text).toMatch(/^target: all$/m);
+      expect(text).toMatch(/^auth_enabled: true$/m);
+      expect(text).toMatch(/http_listen_port: 0$/m);
+      expect(text).toMatch(/max_label_names_per_series: 30$/m);
     });
 
     it('/metrics exposes tessera_ metrics in the text format', async () => {

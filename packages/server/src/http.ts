@@ -7,6 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { TesseraError, toTesseraError, type ErrorKind } from './errors.ts';
+import { AUTH_CHALLENGES, isCredentialError } from './auth/resolve.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerConfig {
@@ -122,7 +123,10 @@ export function createHttpServer(config: HttpServerConfig): FastifyInstance {
   return app;
 }
 
-/** Sends an error in the route's format and logs it: 5xx at error, 4xx at info. */
+/**
+ * Sends an error in the route's format and logs it: 5xx at error, 4xx at info. Credential
+ * refusals carry the `WWW-Authenticate` challenges. Nothing here logs request headers.
+ */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: TesseraError): FastifyReply {
   if (err.status >= 500) {
     req.log.error({ err, code: err.code, url: req.url }, 'request failed');
@@ -131,6 +135,7 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: Tessera
   }
   const cfg = req.routeOptions.config as RouteErrorConfig | undefined;
   reply.code(err.status);
+  if (isCredentialError(err)) reply.header('www-authenticate', AUTH_CHALLENGES);
   if (cfg?.textErrors === true) {
     return reply.type('text/plain; charset=utf-8').send(err.message + '\n');
   }

@@ -9,3 +9,5 @@ export type { Service } from './service.ts';
 export { createHttpServer, sendError, Params } from './http.ts';
 export type { HttpServerConfig, RouteErrorConfig } from './http.ts';
 export * from './config/index.ts';
+export { AUTH_CHALLENGES, CREDENTIAL_ERROR_CODES, CredentialKeys, CredentialTable, TenantsFile, authenticateHeader, isCredentialError, parseTenantsFile, tenantFromCredentials } from './auth/index.ts';
+export type { AuthResult, CredentialLookup, TenantAuthenticator, TenantsFileLogger, TenantsFileOptions, TenantsFileReloadOutcome } from './auth/index.ts';

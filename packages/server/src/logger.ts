@@ -13,6 +13,19 @@ export interface LoggerConfig {
   destination?: NodeJS.WritableStream;
 }
 
+/**
+ * Paths the logger always censors: credentials in any logged headers object (a request, a
+ * response of an outgoing call, an error carrying its request), one or two levels deep.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.*.headers.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  '*.*.headers.cookie',
+];
+
 /** Creates the root logger. Called once, in the CLI's main; everything else gets it injected. */
 export function createLogger(config: LoggerConfig): Logger {
   const opts = {
@@ -20,6 +33,7 @@ export function createLogger(config: LoggerConfig): Logger {
     base: { app: 'tessera' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
   return config.destination === undefined ? pino(opts) : pino(opts, config.destination);
 }

@@ -1,5 +1,21 @@
 export { Querier } from './querier.ts';
 export type { IngesterReader } from './querier.ts';
-export { registerQueryRoutes } from './routes.ts';
-export type { QueryRoutesConfig } from './routes.ts';
-export { parseTimeParam, parseMatchParams, parseLimitParam, parseRange, MIN_TIME_MS, MAX_TIME_MS } from './params.ts';
+export { registerQueryRoutes, DEFAULT_LOOKBACK_DELTA_MS, DEFAULT_SLOW_QUERY_LOG_THRESHOLD_MS } from './routes.ts';
+export type { QueryRoutesConfig, QueryRoutesDeps } from './routes.ts';
+export type { MetadataEntry, MetadataReader } from './api-metadata.ts';
+export { createQueryRunner, defaultQueryWorkers } from './query-runner.ts';
+export type { QueryLimits, QueryRequest, QueryResponse, QueryRunner, QueryRunnerOptions } from './query-runner.ts';
+export { IngesterQueryable, mergeChunkSeries } from './ingester-queryable.ts';
+export type { ChunkReader, MergedChunkSeries } from './ingester-queryable.ts';
+export {
+  parseTimeParam,
+  parseTime,
+  parseTimestamp,
+  parseApiDuration,
+  parseDurationParam,
+  parseMatchParams,
+  parseLimitParam,
+  parseRange,
+  MIN_TIME_MS,
+  MAX_TIME_MS,
+} from './params.ts';

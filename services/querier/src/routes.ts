@@ -1,18 +1,67 @@
 /**
- * HTTP routes of the querier under the Prometheus API prefix (default `/prometheus`):
- * `api/v1/series`, `api/v1/labels`, `api/v1/label/<name>/values`, each GET and POST (form body),
- * answered exactly in Prometheus's JSON shapes, per tenant.
+ * HTTP routes of the querier under the Prometheus API prefix (default `/prometheus`), answered
+ * exactly in Prometheus's JSON shapes, per tenant:
+ *
+ * | route                        | methods   | file            |
+ * |------------------------------|-----------|-----------------|
+ * | `api/v1/query`               | GET, POST | api-query.ts    |
+ * | `api/v1/query_range`         | GET, POST | api-query.ts    |
+ * | `api/v1/format_query`        | GET, POST | api-query.ts    |
+ * | `api/v1/query_exemplars`     | GET, POST | api-query.ts    |
+ * | `api/v1/series`              | GET, POST | here            |
+ * | `api/v1/labels`              | GET, POST | here            |
+ * | `api/v1/label/<name>/values` | GET       | here            |
+ * | `api/v1/metadata`            | GET       | api-metadata.ts |
+ * | `api/v1/status/buildinfo`    | GET       | api-metadata.ts (also at the root) |
+ *
+ * Other methods get 405. POST bodies are forms, merged with the query string.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isValidLabelName } from '@tessera/model';
+import type { Registry } from 'prom-client';
 import { Params, TesseraError, resolveTenant, type TenantResolverConfig } from '@tessera/server';
+import type { Limits } from '@tessera/limits';
 import type { Querier } from './querier.ts';
-import { parseLimitParam, parseMatchParams, parseRange } from './params.ts';
+import type { QueryRunner } from './query-runner.ts';
+import { routeGetOnly, routeGetPost } from './api-http.ts';
+import { lookbackFloor } from './api-limits.ts';
+import { registerBuildInfoApi, registerMetadataApi, type MetadataReader } from './api-metadata.ts';
+import { registerQueryApi } from './api-query.ts';
+import { parseLabelNameParam, parseLimitParam, parseMatchParams, parseRange } from './params.ts';
+
+/** Default of `-querier.lookback-delta`. */
+export const DEFAULT_LOOKBACK_DELTA_MS = 5 * 60_000;
+/** Default of `-querier.slow-query-log-threshold`. */
+export const DEFAULT_SLOW_QUERY_LOG_THRESHOLD_MS = 10_000;
 
 /** Options of the query API routes. */
 export interface QueryRoutesConfig extends TenantResolverConfig {
-  /** Path prefix of the Prometheus API, e.g. `/prometheus`. */
+  /** Path prefix of the Prometheus API, e.g. `/prometheus` ('' for none). */
   prefix: string;
+  /** Lookback of instant selectors when a request sets no `lookback_delta`; default 5m. */
+  lookbackDeltaMs?: number;
+  /** Queries taking at least this long are logged (0: every query); default 10s. */
+  slowQueryLogThresholdMs?: number;
+  /** Prometheus's `promql-experimental-functions`; must match the runner's. Default false. */
+  enableExperimentalFunctions?: boolean;
+  /** Step of subqueries written without one; must match the runner's. Default 1m. */
+  defaultSubqueryStepMs?: number;
+}
+
+/** What the query API routes are built from. */
+export interface QueryRoutesDeps {
+  /** Answers series, label names and label values. */
+  querier: Querier;
+  /** Evaluates `query` and `query_range`. */
+  runner: Pick<QueryRunner, 'run'>;
+  /** Where metric metadata comes from (every ingester that may hold the tenant). */
+  metadata: () => readonly MetadataReader[];
+  /** The tenant's limits, read per request. */
+  limits: (tenant: string) => Readonly<Limits>;
+  registry: Registry;
+  /** The `data` of `status/buildinfo`; the route is not registered without it. */
+  buildInfo?: () => Readonly<Record<string, string>>;
+  /** The clock (ms); tests pin it. */
+  now?: () => number;
 }
 
 interface Common {
@@ -23,13 +72,6 @@ interface Common {
   limit: number;
 }
 
-function common(req: FastifyRequest, cfg: QueryRoutesConfig): Common {
-  const tenant = resolveTenant(req.headers, cfg);
-  const params = new Params(req);
-  const { mint, maxt } = parseRange(params.get('start'), params.get('end'));
-  return { tenant, params, mint, maxt, limit: parseLimitParam(params.get('limit')) };
-}
-
 /** Applies `limit`, adding Prometheus's truncation warning when it cut the result. */
 function limited<T>(data: T[], limit: number): { status: 'success'; data: T[]; warnings?: string[] } {
   if (limit > 0 && data.length > limit) {
@@ -38,37 +80,61 @@ function limited<T>(data: T[], limit: number): { status: 'success'; data: T[]; w
   return { status: 'success', data };
 }
 
-/** Registers the read routes. */
-export function registerQueryRoutes(app: FastifyInstance, querier: Querier, cfg: QueryRoutesConfig): void {
+/** Registers every route of the Prometheus query API. */
+export function registerQueryRoutes(app: FastifyInstance, deps: QueryRoutesDeps, cfg: QueryRoutesConfig): void {
   const p = cfg.prefix.replace(/\/+$/, '');
-  const both = (url: string, handler: (req: FastifyRequest) => unknown): void => {
-    app.route({ method: ['GET', 'POST'], url, handler: async (req) => handler(req) });
+  const now = deps.now ?? Date.now;
+  const { querier } = deps;
+
+  /** Tenant, parameters and range; the range starts no earlier than the tenant's lookback allows. */
+  const common = (req: FastifyRequest): Common => {
+    const tenant = resolveTenant(req.headers, cfg);
+    const params = new Params(req);
+    const range = parseRange(params.get('start'), params.get('end'));
+    const limit = parseLimitParam(params.get('limit'));
+    const mint = Math.max(range.mint, lookbackFloor(now(), deps.limits(tenant).maxQueryLookback));
+    return { tenant, params, mint, maxt: range.maxt, limit };
   };
 
-  both(`${p}/api/v1/series`, (req) => {
-    const c = common(req, cfg);
+  routeGetPost(app, `${p}/api/v1/series`, async (req) => {
+    const c = common(req);
     const match = c.params.getAll('match[]');
     if (match.length === 0) {
       throw new TesseraError('bad_data', 'missing-match', 'no match[] parameter provided');
     }
     const sets = parseMatchParams(match);
-    const series = querier.series(c.tenant, sets, c.mint, c.maxt).map((l) => l.toObject());
-    return limited(series, c.limit);
+    if (c.maxt < c.mint) return limited([], 0);
+    return limited(querier.series(c.tenant, sets, c.mint, c.maxt).map((l) => l.toObject()), c.limit);
   });
 
-  both(`${p}/api/v1/labels`, (req) => {
-    const c = common(req, cfg);
+  routeGetPost(app, `${p}/api/v1/labels`, async (req) => {
+    const c = common(req);
     const sets = parseMatchParams(c.params.getAll('match[]'));
+    if (c.maxt < c.mint) return limited([], 0);
     return limited(querier.labelNames(c.tenant, sets, c.mint, c.maxt), c.limit);
   });
 
-  both(`${p}/api/v1/label/:name/values`, (req) => {
-    const c = common(req, cfg);
-    const name = (req.params as { name: string }).name;
-    if (!isValidLabelName(name)) {
-      throw new TesseraError('bad_data', 'invalid-label-name', `invalid label name: "${name}"`);
-    }
+  routeGetOnly(app, `${p}/api/v1/label/:name/values`, async (req) => {
+    resolveTenant(req.headers, cfg); // credentials before anything else
+    const name = parseLabelNameParam((req.params as { name: string }).name);
+    const c = common(req);
     const sets = parseMatchParams(c.params.getAll('match[]'));
+    if (c.maxt < c.mint) return limited([], 0);
     return limited(querier.labelValues(c.tenant, name, sets, c.mint, c.maxt), c.limit);
   });
+
+  registerQueryApi(
+    app,
+    { runner: deps.runner, limits: deps.limits, registry: deps.registry, now },
+    {
+      ...cfg,
+      prefix: p,
+      lookbackDeltaMs: cfg.lookbackDeltaMs ?? DEFAULT_LOOKBACK_DELTA_MS,
+      slowQueryLogThresholdMs: cfg.slowQueryLogThresholdMs ?? DEFAULT_SLOW_QUERY_LOG_THRESHOLD_MS,
+      enableExperimentalFunctions: cfg.enableExperimentalFunctions ?? false,
+      defaultSubqueryStepMs: cfg.defaultSubqueryStepMs ?? 60_000,
+    },
+  );
+  registerMetadataApi(app, deps.metadata, { ...cfg, prefix: p });
+  if (deps.buildInfo !== undefined) registerBuildInfoApi(app, deps.buildInfo, p);
 }

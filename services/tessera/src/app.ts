@@ -4,11 +4,12 @@
  * them. The only place that knows how the pieces fit together.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createHttpServer, createLogger, startAll, stopAll, toYamlObject, type Logger, type Service } from '@tessera/server';
+import { stringify as stringifyYaml } from 'yaml';
+import { ConfigError, TenantsFile, createHttpServer, createLogger, startAll, stopAll, toYamlObject, type Logger, type Service, type TenantResolverConfig } from '@tessera/server';
 import { RuntimeOverrides, limitsFromConfig } from '@tessera/limits';
 import { Ingester } from '@tessera/ingester';
 import { Distributor, registerPushRoutes } from '@tessera/distributor';
-import { Querier, registerQueryRoutes } from '@tessera/querier';
+import { Querier, createQueryRunner, registerQueryRoutes } from '@tessera/querier';
 import { tesseraOptions, type TesseraConfig } from './config.ts';
 import { VERSION } from './version.ts';
 
@@ -33,6 +34,16 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+
+  // Built-in authentication: with a tenants file, credentials decide the tenant of every tenant API.
+  if (config.authTenantsFile !== '' && !config.authEnabled) {
+    throw new ConfigError('-auth.tenants-file requires -auth.enabled=true: with a tenants file every request must authenticate');
+  }
+  const tenantsFile =
+    config.authTenantsFile === ''
+      ? undefined
+      : new TenantsFile({ file: config.authTenantsFile, reloadPeriodMs: config.authTenantsFileReloadPeriod, logger: logger.child({ component: 'auth' }), registry });
+  const tenancy: TenantResolverConfig = { authEnabled: config.authEnabled, authenticator: tenantsFile };
 
   const overrides = new RuntimeOverrides({
     defaults: limitsFromConfig(config),
@@ -69,7 +80,10 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
     { logger, registry, limits: (t) => overrides.forTenant(t), ingester },
   );
   const querier = new Querier(() => [ingester]);
-  const services: Service[] = [overridesService, ingester, distributor, querier];
+  // PromQL evaluation runs on worker threads, off the event loop that accepts writes.
+  const queryRunner = createQueryRunner({ workers: config.queryWorkers, ingesters: () => [ingester], logger, registry });
+  const queryRunnerService: Service = { name: 'query-runner', start: async () => {}, stop: () => queryRunner.close() };
+  const services: Service[] = [overridesService, ...(tenantsFile === undefined ? [] : [tenantsFile]), ingester, distributor, querier, queryRunnerService];
 
   const app = createHttpServer({
     logger,
@@ -78,14 +92,21 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
     bodyLimitOption: '-distributor.max-recv-msg-size',
   });
   let ready = false;
-  registerPushRoutes(app, distributor, { authEnabled: config.authEnabled });
-  registerQueryRoutes(app, querier, { authEnabled: config.authEnabled, prefix: config.prometheusPrefix });
+  registerPushRoutes(app, distributor, tenancy);
+  registerQueryRoutes(
+    app,
+    { querier, runner: queryRunner, metadata: () => [ingester], limits: (t) => overrides.forTenant(t), registry, buildInfo },
+    {
+      ...tenancy,
+      prefix: config.prometheusPrefix,
+      lookbackDeltaMs: config.lookbackDelta,
+      slowQueryLogThresholdMs: config.slowQueryLogThreshold,
+    },
+  );
   app.get('/ready', async (_req, reply) => (ready ? reply.type('text/plain').send('ready\n') : reply.code(503).type('text/plain').send('not ready\n')));
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  app.get('/config', async (_req, reply) => reply.type('text/yaml; charset=utf-8').send(toYamlObject(tesseraOptions, config)));
+  app.get('/config', async (_req, reply) => reply.type('text/yaml; charset=utf-8').send(stringifyYaml(toYamlObject(tesseraOptions, config))));
   app.get('/services', async () => ({ services: services.map((s) => ({ name: s.name, state: ready ? 'Running' : 'Starting' })) }));
-  app.get('/api/v1/status/buildinfo', async () => buildInfo());
-  app.get(`${config.prometheusPrefix}/api/v1/status/buildinfo`, async () => buildInfo());
 
   await startAll(services);
   let port: number;
@@ -119,17 +140,15 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
   };
 }
 
-function buildInfo(): object {
+/** The `data` of `status/buildinfo`, in Prometheus's shape (no `features`: we answer as Prometheus). */
+function buildInfo(): Record<string, string> {
   return {
-    status: 'success',
-    data: {
-      version: VERSION,
-      revision: '',
-      branch: '',
-      buildUser: '',
-      buildDate: '',
-      goVersion: `node${process.versions.node}`,
-      application: 'tessera',
-    },
+    version: VERSION,
+    revision: '',
+    branch: '',
+    buildUser: '',
+    buildDate: '',
+    goVersion: `node${process.versions.node}`,
+    application: 'tessera',
   };
 }

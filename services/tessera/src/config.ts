@@ -5,6 +5,7 @@
  */
 import { defineOptions } from '@tessera/server';
 import { limitOptions, runtimeConfigOptions } from '@tessera/limits';
+import { defaultQueryWorkers } from '@tessera/querier';
 
 /** Every target this build can run. */
 export const TARGETS = ['all'] as const;
@@ -26,7 +27,22 @@ export const tesseraOptions = defineOptions({
     yaml: 'auth_enabled',
     type: 'bool',
     default: true,
-    help: 'Require the X-Scope-OrgID header to name the tenant. When false, every request is the tenant "anonymous".',
+    help: 'Require the X-Scope-OrgID header to name the tenant. When false, every request is the tenant "anonymous". Ignored for credentials when -auth.tenants-file is set (which requires true).',
+  },
+  authTenantsFile: {
+    flag: 'auth.tenants-file',
+    yaml: 'auth.tenants_file',
+    type: 'string',
+    default: '',
+    help: 'YAML file mapping bearer tokens and basic-auth users to tenants, reloaded while running. When set, every push and query request needs valid credentials and the tenant comes from them. Empty for none.',
+  },
+  authTenantsFileReloadPeriod: {
+    flag: 'auth.tenants-file-reload-period',
+    yaml: 'auth.tenants_file_reload_period',
+    type: 'duration',
+    default: '5s',
+    min: 1,
+    help: 'How often to check the tenants file for changes.',
   },
   httpListenAddress: {
     flag: 'server.http-listen-address',
@@ -114,6 +130,28 @@ export const tesseraOptions = defineOptions({
     default: '1m',
     min: '1s',
     help: 'How often the retention period is applied to the heads.',
+  },
+  queryWorkers: {
+    flag: 'querier.query-workers',
+    yaml: 'querier.query_workers',
+    type: 'int',
+    default: defaultQueryWorkers(),
+    help: 'Worker threads that evaluate PromQL queries, off the thread that accepts writes. 0 evaluates on the main thread (for tests). Default: the number of CPUs minus one, at least 1.',
+  },
+  lookbackDelta: {
+    flag: 'querier.lookback-delta',
+    yaml: 'querier.lookback_delta',
+    type: 'duration',
+    default: '5m',
+    min: 1,
+    help: 'How far back an instant vector selector looks for a sample, unless a query sets lookback_delta.',
+  },
+  slowQueryLogThreshold: {
+    flag: 'querier.slow-query-log-threshold',
+    yaml: 'querier.slow_query_log_threshold',
+    type: 'duration',
+    default: '10s',
+    help: 'Queries taking at least this long are logged (tenant, query, range, step, duration, series fetched, samples). 0 logs every query.',
   },
   ...runtimeConfigOptions.defs,
   ...limitOptions.defs,

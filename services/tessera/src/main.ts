@@ -21,7 +21,17 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const handle = await startTessera(config);
+  let handle;
+  try {
+    handle = await startTessera(config);
+  } catch (e) {
+    // Bad runtime files (overrides, tenants) are configuration errors too: say so without a trace.
+    if (isConfigError(e)) {
+      process.stderr.write(`tessera: ${(e as ConfigError).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGTERM', onSignal);
