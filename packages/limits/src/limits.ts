@@ -108,7 +108,7 @@ export const limitOptions = defineOptions({
   maxTotalQueryLength: { flag: 'query-frontend.max-total-query-length', yaml: 'limits.max_total_query_length', type: 'duration', default: 0, help: 'Maximum time range (end - start) of a received query. 0 to disable.' },
   maxQueryParallelism: { flag: 'querier.max-query-parallelism', yaml: 'limits.max_query_parallelism', type: 'int', default: 14, min: 1, help: 'Maximum split or sharded parts of one query run in parallel.' },
   queryTimeout: { flag: 'querier.timeout', yaml: 'limits.query_timeout', type: 'duration', default: '2m', min: 1, help: 'How long a query may run.' },
-  maxConcurrentQueriesPerTenant: { flag: 'querier.max-concurrent-queries-per-tenant', yaml: 'limits.max_concurrent_queries_per_tenant', type: 'int', default: 0, help: "Maximum queries of one tenant running at once in a querier; more wait. 0 to disable." },
+  maxConcurrentQueriesPerTenant: { flag: 'querier.max-concurrent-queries-per-tenant', yaml: 'limits.max_concurrent_queries_per_tenant', type: 'int', default: 0, help: "Maximum queries of one tenant running at once in a querier; more are refused with 429. 0 to disable." },
 });
 
 // The option definitions and the Limits interface must describe the same fields with the same
