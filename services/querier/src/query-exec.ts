@@ -63,7 +63,7 @@ export function execQuery(req: ExecRequest, data: ArrayBuffer, signal: AbortSign
     defaultSubqueryStepMs: req.defaultSubqueryStepMs,
   });
   const opts = { signal, lookbackDeltaMs: req.lookbackDeltaMs };
-  const evalStart = wallClockMs();
+  const evalStart = started; // decoding the prefetched data counts as evaluation
   const result: QueryResult =
     req.kind === 'instant'
       ? engine.instantQuery(queryable, req.expr, req.startMs, opts)
