@@ -81,7 +81,13 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
   );
   const querier = new Querier(() => [ingester]);
   // PromQL evaluation runs on worker threads, off the event loop that accepts writes.
-  const queryRunner = createQueryRunner({ workers: config.queryWorkers, ingesters: () => [ingester], logger, registry });
+  const queryRunner = createQueryRunner({
+    workers: config.queryWorkers,
+    ingesters: () => [ingester],
+    logger,
+    registry,
+    ...(config.queryWorkerMaxHeap > 0 ? { workerMaxHeapMb: config.queryWorkerMaxHeap } : {}),
+  });
   const queryRunnerService: Service = { name: 'query-runner', start: async () => {}, stop: () => queryRunner.close() };
   const services: Service[] = [overridesService, ...(tenantsFile === undefined ? [] : [tenantsFile]), ingester, distributor, querier, queryRunnerService];
 

@@ -138,6 +138,14 @@ export const tesseraOptions = defineOptions({
     default: defaultQueryWorkers(),
     help: 'Worker threads that evaluate PromQL queries, off the thread that accepts writes. 0 evaluates on the main thread (for tests). Default: the number of CPUs minus one, at least 1.',
   },
+  queryWorkerMaxHeap: {
+    flag: 'querier.query-worker-max-heap-mb',
+    yaml: 'querier.query_worker_max_heap_mb',
+    type: 'int',
+    default: 1024,
+    min: 0,
+    help: 'Old-generation heap limit of each query worker thread, in MiB: a query that needs more fails with 500 and the worker is replaced, instead of exhausting the process. 0 = Node\'s default.',
+  },
   lookbackDelta: {
     flag: 'querier.lookback-delta',
     yaml: 'querier.lookback_delta',
