@@ -13,6 +13,7 @@
  * | `api/v1/label/<name>/values` | GET       | here            |
  * | `api/v1/metadata`            | GET       | api-metadata.ts |
  * | `api/v1/status/buildinfo`    | GET       | api-metadata.ts (also at the root) |
+ * | `api/v1/rules`               | GET       | api-rules.ts (no rules until the ruler) |
  *
  * Other methods get 405. POST bodies are forms, merged with the query string.
  */
@@ -26,6 +27,7 @@ import { routeGetOnly, routeGetPost } from './api-http.ts';
 import { lookbackFloor } from './api-limits.ts';
 import { registerBuildInfoApi, registerMetadataApi, type MetadataReader } from './api-metadata.ts';
 import { registerQueryApi } from './api-query.ts';
+import { registerEmptyRulesApi } from './api-rules.ts';
 import { parseLabelNameParam, parseLimitParam, parseMatchParams, parseRange } from './params.ts';
 
 /** Default of `-querier.lookback-delta`. */
@@ -137,4 +139,5 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRoutesDeps,
   );
   registerMetadataApi(app, deps.metadata, { ...cfg, prefix: p });
   if (deps.buildInfo !== undefined) registerBuildInfoApi(app, deps.buildInfo, p);
+  registerEmptyRulesApi(app, { ...cfg, prefix: p });
 }
