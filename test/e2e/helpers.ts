@@ -389,3 +389,20 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
     clearTimeout(timer);
   }
 }
+
+// ---- Determinism -------------------------------------------------------------------------------
+
+/**
+ * A fixed-seed pseudo-random generator (mulberry32) returning floats uniform in [0, 1): the same
+ * seed gives the same sequence on every run, so generated data and fuzz inputs are reproducible.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

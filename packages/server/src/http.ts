@@ -3,7 +3,8 @@
  * handler that turns any thrown error into the right status and body, request-duration metrics,
  * and helpers for reading Prometheus-style parameters (query string and form body merged).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { TesseraError, toTesseraError, type ErrorKind } from './errors.ts';
@@ -74,6 +75,41 @@ function fromFastifyError(e: unknown, bodyLimit: number, bodyLimitOption: string
   }
 }
 
+/**
+ * Largest request head (request line with the URL, plus headers) accepted: 1 MiB, Go's
+ * `http.DefaultMaxHeaderBytes`, which Prometheus serves with, so a long PromQL query sent by GET
+ * (a Grafana variable expanded into a regex of many values) is answered rather than refused.
+ */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/** Errors the router raises before any route runs (undecodable URL, over-long path parameter). */
+function frameworkError(err: FastifyError): TesseraError {
+  const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  return new TesseraError('bad_data', 'invalid-url', `invalid URL: ${err.message}`, { status });
+}
+
+/**
+ * Answers a request Node's HTTP parser refused (oversized head, malformed request line, timeout)
+ * in the JSON error envelope, then closes the connection, as fastify's default handler does.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', `request line and headers larger than ${MAX_HEADER_BYTES} bytes: send long queries as a POST form`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request not received in time']
+        : [400, 'Bad Request', 'malformed HTTP request'];
+  const body = JSON.stringify({ status: 'error', errorType: 'bad_data', error: message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
 /** Creates the shared fastify server. Routes are added by the services of the running target. */
 export function createHttpServer(config: HttpServerConfig): FastifyInstance {
   const app = Fastify({
@@ -82,6 +118,12 @@ export function createHttpServer(config: HttpServerConfig): FastifyInstance {
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Every answer, even to a request that never reaches a route, is the JSON error envelope.
+    frameworkErrors: (err, req, reply) => {
+      void sendError(req as FastifyRequest, reply as FastifyReply, frameworkError(err));
+    },
+    clientErrorHandler,
   });
 
   // Remote-write and internal RPC bodies are raw bytes; so is anything we do not know, so that the
@@ -98,7 +140,11 @@ export function createHttpServer(config: HttpServerConfig): FastifyInstance {
     }
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, new URLSearchParams(body as string));
+    try {
+      done(null, parseForm(body as string));
+    } catch (e) {
+      done(e as TesseraError, undefined);
+    }
   });
 
   const duration = new Histogram({
@@ -142,6 +188,22 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: Tessera
   return reply.send({ status: 'error', errorType: ERROR_TYPE[err.kind], error: err.message });
 }
 
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
+/**
+ * Parses a query string or form body, refusing a malformed percent-escape (`%G1`, a trailing `%`)
+ * as Go's `url.ParseQuery` does, with its message, where URLSearchParams would keep it literally
+ * and so answer for a query the client did not mean.
+ */
+function parseForm(raw: string): URLSearchParams {
+  const bad = BAD_ESCAPE.exec(raw);
+  if (bad !== null) {
+    const escape = raw.slice(bad.index, bad.index + 3);
+    throw new TesseraError('bad_data', 'invalid-form', `error parsing form values: invalid URL escape ${JSON.stringify(escape)}`);
+  }
+  return new URLSearchParams(raw);
+}
+
 /**
  * Prometheus-style parameters of a request: the query string merged with a form-encoded body,
  * as Go's `FormValue` does (body values first, then URL values). Repeated keys (`match[]`) keep
@@ -153,7 +215,7 @@ export class Params {
   constructor(req: FastifyRequest) {
     if (req.body instanceof URLSearchParams) this.#add(req.body);
     const q = req.url.indexOf('?');
-    if (q >= 0) this.#add(new URLSearchParams(req.url.slice(q + 1)));
+    if (q >= 0) this.#add(parseForm(req.url.slice(q + 1)));
   }
 
   #add(p: URLSearchParams): void {

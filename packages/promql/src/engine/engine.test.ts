@@ -149,6 +149,17 @@ describe('Engine limits', () => {
     ]);
   });
 
+  it('refuses a subquery with more inner steps than max-samples before allocating them', () => {
+    // 1y at 1ms is 3.15e10 inner steps: per-step arrays of that length cannot even be allocated.
+    for (const expr of ['count_over_time(vector(1)[1y:1ms])', 'sum_over_time(sum(m)[1y:1ms])', 'max_over_time(vector(time())[1y:1ms])']) {
+      expect(errorOf(() => new Engine().instantQuery(q, expr, 10 * MIN)).code).toBe('too-many-samples');
+    }
+    // At the limit it runs: 11 inner steps (0..10m at 1m) against max-samples 11.
+    expect(vectorOf(new Engine({ maxSamples: 11 }).instantQuery(q, 'count_over_time(vector(1)[10m30s:1m])', 10 * MIN).value)).toEqual([
+      ['{}', 11],
+    ]);
+  });
+
   it('times out a query that runs too long', () => {
     const slow = new MemoryQueryable(q.series);
     slow.onSelect = () => {

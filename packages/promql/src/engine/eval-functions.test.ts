@@ -65,6 +65,12 @@ describe('label functions', () => {
       'm{a="x", b="<x>"}': 1,
     });
   });
+
+  it('label_replace expands a group the regex does not have to nothing, as Go does', () => {
+    const q = new MemoryQueryable([series({ __name__: 'm', a: 'x' }, () => 1)]);
+    expect(samples(engine.instantQuery(q, 'label_replace(m, "b", "<$1|$2>", "a", "x")', 0).value)).toEqual({ 'm{a="x", b="<|>"}': 1 });
+    expect(samples(engine.instantQuery(q, 'label_replace(m, "b", "$3", "a", "(x)")', 0).value)).toEqual({ 'm{a="x"}': 1 });
+  });
 });
 
 describe('histogram_quantile() over classic buckets', () => {

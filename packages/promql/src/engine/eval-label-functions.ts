@@ -64,7 +64,10 @@ export function labelReplace(ctx: EvalContext, call: Call, range: StepRange): Se
   return relabel(series, (s) => {
     const m = re.matcher(s.metric.get(src));
     if (!m.matches()) return { metric: s.metric, dropName: s.dropName === true };
-    const value = expandTemplate(replacement, (g) => (typeof g === 'number' ? m.group(g) : named[g] === undefined ? null : m.group(named[g])));
+    // A group number beyond the regex's groups expands to '' (Go's Expand), never an error.
+    const value = expandTemplate(replacement, (g) =>
+      typeof g === 'number' ? (g <= m.groupCount() ? m.group(g) : null) : named[g] === undefined ? null : m.group(named[g]),
+    );
     return { metric: s.metric.with(dst, value), dropName: dst === METRIC_NAME_LABEL ? false : s.dropName === true };
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PromQLParseError } from './errors.ts';
-import { parseExpr } from './parser.ts';
+import { MAX_EXPR_DEPTH, parseExpr } from './parser.ts';
 import type { ParseOptions } from './token-stream.ts';
 
 function parseError(q: string, opts: ParseOptions = { enableExperimentalFunctions: true }): PromQLParseError {
@@ -183,5 +183,21 @@ describe('parse errors', () => {
 
   it('reports a syntax error before a type error that comes earlier in the query', () => {
     expect(parseError('rate(foo) +').message).toBe('1:12: parse error: unexpected end of input');
+  });
+  it('refuses expressions nested deeper than MAX_EXPR_DEPTH as a parse error, not a stack overflow', () => {
+    const n = MAX_EXPR_DEPTH;
+    // Exactly the limit (root to leaf) parses; one more level, by recursion or by a long chain, does not.
+    expect(() => parseExpr('('.repeat(n - 1) + 'x' + ')'.repeat(n - 1))).not.toThrow();
+    expect(() => parseExpr('x' + '+x'.repeat(n - 1))).not.toThrow();
+    for (const q of [
+      '('.repeat(n) + 'x' + ')'.repeat(n),
+      '('.repeat(10_000) + '1' + ')'.repeat(10_000),
+      '-'.repeat(10_000) + 'x',
+      'abs('.repeat(10_000) + 'x' + ')'.repeat(10_000),
+      'x' + '+x'.repeat(n),
+      'x' + ' and x'.repeat(10_000),
+    ]) {
+      expect(parseError(q).message).toMatch(/^1:\d+: parse error: expression nested too deeply: more than 1000 levels$/);
+    }
   });
 });

@@ -10,9 +10,15 @@
  * Parsing runs in two passes, as in Prometheus: syntax (this file; it also raises the errors
  * Prometheus raises while reducing grammar rules) and then type checking (check.ts), which only
  * runs on input without syntax errors. The first error is thrown.
+ *
+ * Nesting is bounded ({@link MAX_EXPR_DEPTH}): the parser, the type checker, the printer and the
+ * evaluator all recurse over the tree, and a JavaScript stack (unlike Go's) does not grow, so a
+ * hostile `((((…))))` or `1+1+…+1` of many thousand levels must be refused as a parse error here
+ * rather than overflow the stack of whichever component walks it first.
  */
 import type { AggregateExpr, AggregateOp, BinaryExpr, BinaryOp, Call, Expr, VectorMatchCardinality } from './ast.ts';
 import { checkExpr } from './check.ts';
+import { PromQLParseError } from './errors.ts';
 import { getAggregator, getFunction } from './functions.ts';
 import { lex } from './lexer.ts';
 import { parseDurationToken, parseNumber, unquoteString } from './literals.ts';
@@ -33,6 +39,15 @@ const PRECEDENCE: Readonly<Partial<Record<TokenType, number>>> = {
 };
 const POW_PRECEDENCE = 6;
 
+/**
+ * The deepest expression tree a query may have (nodes on the longest root-to-leaf path, counting
+ * every node kind). Real queries stay in the tens; the evaluator's recursion over 1000 levels of
+ * its deepest-recursing shape (nested subqueries) fits the default stack with room to spare.
+ */
+export const MAX_EXPR_DEPTH = 1000;
+
+const TOO_DEEP = `expression nested too deeply: more than ${MAX_EXPR_DEPTH} levels`;
+
 const BINARY_OPS: Readonly<Partial<Record<TokenType, BinaryOp>>> = {
   LOR: 'or', LAND: 'and', LUNLESS: 'unless', EQLC: '==', NEQ: '!=', LSS: '<', LTE: '<=', GTR: '>',
   GTE: '>=', ADD: '+', SUB: '-', MUL: '*', DIV: '/', MOD: '%', ATAN2: 'atan2', POW: '^',
@@ -51,6 +66,8 @@ const LABEL_TOKENS: ReadonlySet<TokenType> = new Set<TokenType>([
 
 class Parser {
   readonly ts: TokenStream;
+  /** Calls of {@link expr} on the stack: the parser's own recursion depth. */
+  depth = 0;
 
   constructor(input: string, opts: ParseOptions) {
     this.ts = new TokenStream(input, lex(input), opts);
@@ -67,6 +84,20 @@ class Parser {
 
   /** Parses a binary expression whose operators all bind at least as tightly as `minPrec`. */
   expr(minPrec: number): Expr {
+    const ts = this.ts;
+    if (this.depth >= MAX_EXPR_DEPTH) {
+      const t = ts.peek();
+      throw ts.error(t.start, t.end, TOO_DEEP);
+    }
+    this.depth++;
+    try {
+      return this.binary(minPrec);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  binary(minPrec: number): Expr {
     const ts = this.ts;
     let lhs = this.unary();
     for (;;) {
@@ -309,6 +340,49 @@ class Parser {
  */
 export function parseExpr(input: string, opts: ParseOptions = {}): Expr {
   const e = new Parser(input, opts).parse();
+  // Chains of one operator (`1+1+…`) are built by a loop, not by recursion: measure the tree.
+  const deep = nodeBeyondDepth(e, MAX_EXPR_DEPTH);
+  if (deep !== null) throw new PromQLParseError(input, deep.pos, TOO_DEEP);
   checkExpr(e, input);
   return e;
+}
+
+/** The first node found deeper than `max` levels (the root is level 1), or null; iterative. */
+function nodeBeyondDepth(root: Expr, max: number): Expr | null {
+  const nodes: Expr[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const e = nodes.pop()!;
+    const d = depths.pop()!;
+    if (d > max) return e;
+    const push = (c: Expr | null): void => {
+      if (c === null) return;
+      nodes.push(c);
+      depths.push(d + 1);
+    };
+    switch (e.type) {
+      case 'BinaryExpr':
+        push(e.lhs);
+        push(e.rhs);
+        break;
+      case 'ParenExpr':
+      case 'UnaryExpr':
+      case 'SubqueryExpr':
+        push(e.expr);
+        break;
+      case 'AggregateExpr':
+        push(e.param);
+        push(e.expr);
+        break;
+      case 'Call':
+        for (const a of e.args) push(a);
+        break;
+      case 'MatrixSelector':
+        push(e.vector);
+        break;
+      default:
+        break;
+    }
+  }
+  return null;
 }
