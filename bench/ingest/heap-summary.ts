@@ -165,7 +165,10 @@ export function summariseHeapSnapshot(file: string): HeapSummary {
   const classLike = (n: number): boolean => (type[n] === T('object') || type[n] === T('closure')) && !BUILTINS.has(str(name[n]!));
   const edgeLabel = (n: number): string => {
     const et = edgeTypes[viaType[n]!];
-    return et === 'element' || et === 'hidden' ? '[]' : `.${str(viaName[n]!)}`;
+    if (et === 'element' || et === 'hidden') return '[]';
+    // V8 names the entries of internal arrays (e.g. a JS array's element store) by their index.
+    const label = str(viaName[n]!);
+    return /^\d+$/.test(label) ? '[]' : `.${label}`;
   };
   const nameless = new Set([T('string'), T('concatenated string'), T('sliced string'), T('number'), T('code'), T('bigint'), T('symbol')]);
   const groups = new Map<string, HeapGroup>();

@@ -198,8 +198,12 @@ if (memory.length > 0) {
   if (heap.length > 0) log('\n' + heap.join('\n'));
 }
 
+// Throughput figures of a busy machine are not representative; memory figures do not depend on it.
+const busy = results.filter((r) => r.otherCores > 0.2 || r.stealCores > 0.1);
 if (args.record && failed) {
   log('not recorded: the run failed');
+} else if (args.record && busy.length > 0) {
+  log(`not recorded: other processes used over 0.2 cores during ${busy.length} throughput measurement(s) (see the notes); rerun when the machine is quiet`);
 } else if (args.record) {
   const argv = process.argv.slice(2).join(' ');
   appendResults(

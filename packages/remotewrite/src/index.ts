@@ -17,6 +17,7 @@ export type {
 export { SnappyDecoder, snappyCompress, snappyDecompress } from './snappy.ts';
 export { DecodedWriteRequest } from './decoded-write-request.ts';
 export { decodeWriteRequest } from './decode.ts';
+export { EncodeBuffer, encodeWriteRequestFromDecoded } from './encode-subset.ts';
 export { decodeUtf8, labelName, labelValue } from './labels.ts';
 export { decodedToObject } from './decoded-to-object.ts';
 export { decodeWriteRequestReference, encodeWriteRequest } from './reference-codec.ts';

@@ -174,8 +174,14 @@ export function createHttpServer(config: HttpServerConfig): FastifyInstance {
  * refusals carry the `WWW-Authenticate` challenges. Nothing here logs request headers.
  */
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: TesseraError): FastifyReply {
-  if (err.status >= 500) {
+  if (err.kind === 'internal') {
     req.log.error({ err, code: err.code, url: req.url }, 'request failed');
+  } else if (err.status >= 500) {
+    // Timeouts and unavailability are operational conditions, not bugs: no stack trace.
+    req.log.warn({ code: err.code, status: err.status, msg: err.message, url: req.url }, 'request failed');
+  } else if (err.status < 400) {
+    // A 2xx "error" (an HA replica's samples dropped with 202) is routine: one per push of a standby.
+    req.log.debug({ code: err.code, status: err.status, url: req.url }, 'request not applied');
   } else {
     req.log.info({ code: err.code, status: err.status, msg: err.message, url: req.url }, 'request rejected');
   }

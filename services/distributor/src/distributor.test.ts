@@ -56,10 +56,10 @@ const bad: [string, string][] = [['__name__', 'up'], ['job', 'a'], ['job', 'b']]
 
 describe('Distributor', () => {
   for (const defer of [false, true]) {
-    it(`stores the valid series and reports the invalid one (${defer ? 'validation by the in-process ingester' : 'validation up front'})`, () => {
+    it(`stores the valid series and reports the invalid one (${defer ? 'validation by the in-process ingester' : 'validation up front'})`, async () => {
       const ing = new RecordingIngester(defer);
       const d = distributor(ing);
-      const out = d.push('t', body([good, bad]));
+      const out = await d.push('t', body([good, bad]));
       expect(ing.stored).toEqual([0]);
       expect(out.samplesStored).toBe(1);
       expect(out.discarded).toBe(1);

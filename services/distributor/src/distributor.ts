@@ -20,7 +20,6 @@ import { TesseraError, type Logger, type Service } from '@tessera/server';
 import {
   batchLabels,
   newAppendResult,
-  type AppendBatch,
   type AppendResult,
   type HeadRejectCode,
   type NewSeriesValidator,
@@ -29,22 +28,36 @@ import type { Limits } from '@tessera/limits';
 import type { MetricMetadata } from '@tessera/ingester';
 import { validateSeriesBytes, type SeriesRejectReason } from './validation.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import type { HaTracker } from './ha-tracker.ts';
 
-/** The ingester as the distributor sees it (in-process in `-target=all`). */
+/**
+ * The ingester(s) as the distributor sees them: in `-target=all` the in-process Ingester
+ * (synchronous), in the cluster mode a client that replicates to remote ingesters
+ * (asynchronous, see {@link IngesterClient.async}).
+ */
 export interface IngesterClient {
   /**
    * Appends the accepted part of a batch. `validateNew`, when given, is called for the series the
    * ingester does not recognise byte for byte (only an in-process ingester can; see
    * `validatesNewSeriesOnly`).
+   *
+   * An asynchronous client returns a promise that settles once `result` is filled in. It must
+   * have read everything it needs from `batch`, `seriesOk` and `sampleOk` before returning: the
+   * distributor reuses those buffers for the next request as soon as push returns.
    */
   push(
     tenant: string,
-    batch: AppendBatch,
+    batch: DecodedWriteRequest,
     seriesOk: Uint8Array | null,
     sampleOk: Uint8Array | null,
     result: AppendResult,
     validateNew?: NewSeriesValidator | null,
-  ): void;
+  ): void | Promise<void>;
+  /**
+   * True when `push` returns a promise. The distributor then gives every request its own
+   * `result` (a synchronous client shares one, reused request after request).
+   */
+  readonly async?: boolean;
   /**
    * True when the ingester calls `validateNew` for every series it does not already hold with the
    * exact same label bytes. The distributor then validates only those: a known series' bytes were
@@ -68,6 +81,8 @@ export interface DistributorDeps {
   ingester: IngesterClient;
   /** Wall clock in ms (injected for tests). */
   now?: () => number;
+  /** Deduplicates HA Prometheus pairs (`-distributor.ha-tracker.enable`); absent when disabled. */
+  haTracker?: HaTracker;
 }
 
 /** Every reason a sample can be discarded for, pre-initialised in the metrics. */
@@ -186,14 +201,16 @@ export class Distributor implements Service {
   }
 
   /**
-   * Handles one remote-write body for a tenant. Synchronous from decoding to the WAL write, so the
-   * reused decode buffers are safe. Throws TesseraError for whole-request failures.
+   * Handles one remote-write body for a tenant. Synchronous from decoding to the hand-over to the
+   * ingester client, so the reused decode buffers are safe; with a synchronous client (the
+   * in-process ingester) the outcome is returned directly, with an asynchronous one (the cluster)
+   * as a promise. Throws (or rejects with) TesseraError for whole-request failures.
    */
-  push(tenant: string, body: Uint8Array): PushOutcome {
+  push(tenant: string, body: Uint8Array): PushOutcome | Promise<PushOutcome> {
     if (body.length === 0) {
       throw new TesseraError('bad_data', 'empty-request', 'empty request body: expected a snappy-compressed protobuf WriteRequest');
     }
-    const req = this.#req;
+    let req = this.#req;
     try {
       const raw = this.#snappy.decompress(body, this.#cfg.maxRecvMsgSize);
       decodeWriteRequest(raw, req);
@@ -208,6 +225,14 @@ export class Distributor implements Service {
       throw e;
     }
     const limits = this.#deps.limits(tenant);
+    // HA deduplication, before anything is counted (as in Mimir): a non-elected replica's request
+    // is answered 202; the elected one's continues without the replica label. When the election
+    // needs the KV store, the decode buffers may serve other requests meanwhile: start over then.
+    if (this.#deps.haTracker !== undefined) {
+      const admitted = this.#deps.haTracker.admit(tenant, req, limits);
+      if (admitted instanceof Promise) return admitted.then(() => this.push(tenant, body));
+      req = admitted;
+    }
     const problems: string[] = [];
     let discarded = 0;
     // Native histogram samples count as received (as in Mimir) and, not being stored yet, as
@@ -283,8 +308,10 @@ export class Distributor implements Service {
       );
     }
 
-    const result = this.#result;
-    resetResult(result);
+    const client = this.#deps.ingester;
+    const result = client.async === true ? newAppendResult() : this.#result;
+    if (result === this.#result) resetResult(result);
+    let pending: void | Promise<void> = undefined;
     if (accepted > 0) {
       let validateNew: NewSeriesValidator | null = null;
       if (deferSeries) {
@@ -299,18 +326,24 @@ export class Distributor implements Service {
           return false;
         };
       }
-      this.#deps.ingester.push(tenant, req, seriesOk, sampleOk, result, validateNew);
-      for (const code of Object.keys(result.rejected) as HeadRejectCode[]) {
-        const n = result.rejected[code];
-        if (n > 0) {
-          this.#discard(tenant, code, n);
-          discarded += n;
-        }
-      }
-      problems.push(...result.firstErrors);
+      pending = client.push(tenant, req, seriesOk, sampleOk, result, validateNew);
     }
+    // Before any await: the metadata objects belong to the reused decode state.
     if (req.metadata.length > 0) this.#pushMetadata(tenant, req, limits);
-    return { samplesReceived: received, samplesStored: result.samplesAppended, problems, discarded };
+    const finish = (): PushOutcome => {
+      if (accepted > 0) {
+        for (const code of Object.keys(result.rejected) as HeadRejectCode[]) {
+          const n = result.rejected[code];
+          if (n > 0) {
+            this.#discard(tenant, code, n);
+            discarded += n;
+          }
+        }
+        problems.push(...result.firstErrors);
+      }
+      return { samplesReceived: received, samplesStored: result.samplesAppended, problems, discarded };
+    };
+    return pending instanceof Promise ? pending.then(finish) : finish();
   }
 
   /** Counts a refused series' samples and notes the first problem of each reason. */

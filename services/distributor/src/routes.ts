@@ -58,7 +58,7 @@ export function registerPushRoutes(app: FastifyInstance, distributor: Distributo
       const tenant = resolveTenant(req.headers, cfg);
       const body = req.body;
       const bytes = body instanceof Uint8Array ? body : new Uint8Array(0);
-      const out = distributor.push(tenant, bytes);
+      const out = await distributor.push(tenant, bytes);
       if (out.problems.length > 0) {
         const msg =
           `${out.discarded} of ${out.samplesReceived} samples rejected, ${out.samplesStored} stored; ` +

@@ -54,6 +54,8 @@ export class Ingester implements Service {
   readonly #metadata = new MetadataStore();
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  /** False once shutdown began: pushes are refused with 503 while reads still work. */
+  #acceptingWrites = true;
   readonly #appended: Counter<'tenant'>;
 
   constructor(cfg: IngesterConfig, deps: IngesterDeps) {
@@ -114,6 +116,7 @@ export class Ingester implements Service {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#acceptingWrites = false;
     if (this.#timer !== null) clearInterval(this.#timer);
     for (const [tenant, h] of this.#heads) {
       try {
@@ -122,6 +125,19 @@ export class Ingester implements Service {
         this.#log.error({ err: e, tenant }, 'closing head failed');
       }
     }
+  }
+
+  /**
+   * Begins shutdown on the write side: from now on every push fails with 503
+   * (`ingester-stopping`), so senders retry elsewhere, while reads go on until {@link stop}.
+   */
+  stopAcceptingWrites(): void {
+    this.#acceptingWrites = false;
+  }
+
+  /** True until {@link stopAcceptingWrites} or {@link stop} is called. */
+  get acceptingWrites(): boolean {
+    return this.#acceptingWrites;
   }
 
   #tsdbDir(): string {
@@ -158,7 +174,7 @@ export class Ingester implements Service {
     result: AppendResult,
     validateNew: NewSeriesValidator | null = null,
   ): void {
-    if (this.#stopped) {
+    if (!this.#acceptingWrites) {
       throw new TesseraError('unavailable', 'ingester-stopping', 'ingester is shutting down; retry');
     }
     const head = this.#headFor(tenant);

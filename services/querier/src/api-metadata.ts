@@ -15,10 +15,13 @@ export interface MetadataEntry {
   readonly unit: string;
 }
 
-/** Where metric metadata comes from (an ingester, in-process or remote). */
+/** Where metric metadata comes from (an ingester, in-process or remote: then a promise). */
 export interface MetadataReader {
   /** The tenant's metadata by metric name, for one metric when `metric` is given. */
-  metadata(tenant: string, metric?: string): ReadonlyMap<string, readonly MetadataEntry[]>;
+  metadata(
+    tenant: string,
+    metric?: string,
+  ): ReadonlyMap<string, readonly MetadataEntry[]> | Promise<ReadonlyMap<string, readonly MetadataEntry[]>>;
 }
 
 /** Options of the metadata endpoints. */
@@ -82,7 +85,7 @@ export function registerMetadataApi(app: FastifyInstance, readers: () => readonl
     const limit = parseCount(params.get('limit'), 'limit');
     const perMetric = parseCount(params.get('limit_per_metric'), 'limit_per_metric');
     const metric = params.get('metric') ?? '';
-    const maps = readers().map((r) => r.metadata(tenant, metric === '' ? undefined : metric));
+    const maps = await Promise.all(readers().map((r) => r.metadata(tenant, metric === '' ? undefined : metric)));
     return { status: 'success', data: mergeMetadata(maps, limit, perMetric) };
   });
 }

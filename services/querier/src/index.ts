@@ -19,3 +19,5 @@ export {
   MIN_TIME_MS,
   MAX_TIME_MS,
 } from './params.ts';
+export { FailureBudget, RemoteIngesterReader, RemoteIngesters } from './remote-ingester.ts';
+export type { ReadRing, RemoteIngesterDesc, RemoteIngestersOptions, RemoteResponse, RemoteTransport } from './remote-ingester.ts';

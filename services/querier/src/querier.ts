@@ -6,11 +6,14 @@
 import { Labels, type Matcher } from '@tessera/model';
 import type { Service } from '@tessera/server';
 
-/** The reads the querier needs from an ingester (in-process or remote). */
+/**
+ * The reads the querier needs from an ingester: answered directly by the in-process ingester,
+ * as promises by a remote one (cluster mode).
+ */
 export interface IngesterReader {
-  series(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Labels[];
-  labelNames(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[];
-  labelValues(tenant: string, name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[];
+  series(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Labels[] | Promise<Labels[]>;
+  labelNames(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] | Promise<string[]>;
+  labelValues(tenant: string, name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] | Promise<string[]>;
 }
 
 /** Merges sorted string lists without duplicates. */
@@ -25,7 +28,11 @@ export class Querier implements Service {
   readonly name = 'querier';
   readonly #ingesters: () => readonly IngesterReader[];
 
-  /** `ingesters` returns the ingesters that may hold data (one, in the single process). */
+  /**
+   * `ingesters` returns the ingesters that may hold data (one, in the single process); it is
+   * called once per request, so a remote implementation can give each request its own failure
+   * tolerance.
+   */
   constructor(ingesters: () => readonly IngesterReader[]) {
     this.#ingesters = ingesters;
   }
@@ -34,10 +41,11 @@ export class Querier implements Service {
   async stop(): Promise<void> {}
 
   /** Series matching any of the sets in [mint, maxt], de-duplicated across ingesters, sorted. */
-  series(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Labels[] {
+  async series(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Promise<Labels[]> {
+    const lists = await Promise.all(this.#ingesters().map((i) => i.series(tenant, sets, mint, maxt)));
     const byKey = new Map<string, Labels>();
-    for (const ing of this.#ingesters()) {
-      for (const ls of ing.series(tenant, sets, mint, maxt)) {
+    for (const list of lists) {
+      for (const ls of list) {
         const k = ls.toString();
         if (!byKey.has(k)) byKey.set(k, ls);
       }
@@ -46,11 +54,13 @@ export class Querier implements Service {
     return [...byKey.values()].sort(Labels.compare);
   }
 
-  labelNames(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] {
-    return mergeSorted(this.#ingesters().map((i) => i.labelNames(tenant, sets, mint, maxt)));
+  /** Label names of the series matching any of the sets, merged over the ingesters, sorted. */
+  async labelNames(tenant: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Promise<string[]> {
+    return mergeSorted(await Promise.all(this.#ingesters().map((i) => i.labelNames(tenant, sets, mint, maxt))));
   }
 
-  labelValues(tenant: string, name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): string[] {
-    return mergeSorted(this.#ingesters().map((i) => i.labelValues(tenant, name, sets, mint, maxt)));
+  /** Values of label `name` over the series matching any of the sets, merged, sorted. */
+  async labelValues(tenant: string, name: string, sets: readonly (readonly Matcher[])[], mint: number, maxt: number): Promise<string[]> {
+    return mergeSorted(await Promise.all(this.#ingesters().map((i) => i.labelValues(tenant, name, sets, mint, maxt))));
   }
 }

@@ -106,14 +106,14 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRoutesDeps,
     }
     const sets = parseMatchParams(match);
     if (c.maxt < c.mint) return limited([], 0);
-    return limited(querier.series(c.tenant, sets, c.mint, c.maxt).map((l) => l.toObject()), c.limit);
+    return limited((await querier.series(c.tenant, sets, c.mint, c.maxt)).map((l) => l.toObject()), c.limit);
   });
 
   routeGetPost(app, `${p}/api/v1/labels`, async (req) => {
     const c = common(req);
     const sets = parseMatchParams(c.params.getAll('match[]'));
     if (c.maxt < c.mint) return limited([], 0);
-    return limited(querier.labelNames(c.tenant, sets, c.mint, c.maxt), c.limit);
+    return limited(await querier.labelNames(c.tenant, sets, c.mint, c.maxt), c.limit);
   });
 
   routeGetOnly(app, `${p}/api/v1/label/:name/values`, async (req) => {
@@ -122,7 +122,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRoutesDeps,
     const c = common(req);
     const sets = parseMatchParams(c.params.getAll('match[]'));
     if (c.maxt < c.mint) return limited([], 0);
-    return limited(querier.labelValues(c.tenant, name, sets, c.mint, c.maxt), c.limit);
+    return limited(await querier.labelValues(c.tenant, name, sets, c.mint, c.maxt), c.limit);
   });
 
   registerQueryApi(

@@ -87,6 +87,8 @@ export class QueryWorkerPool implements QueryExecutor {
   readonly #url: URL;
   readonly #maxHeapMb: number | undefined;
   readonly #grace: number;
+  readonly #size: number;
+  /** Empty until the first query: a worker is a V8 isolate with the engine loaded (~40 MiB). */
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -99,12 +101,20 @@ export class QueryWorkerPool implements QueryExecutor {
     this.#url = opts.workerUrl ?? new URL('./query-worker.ts', import.meta.url);
     this.#maxHeapMb = opts.maxHeapMb;
     this.#grace = opts.killGraceMs ?? 5000;
-    for (let i = 0; i < opts.size; i++) {
+    this.#size = opts.size;
+    this.#updateGauges();
+  }
+
+  /**
+   * Starts the workers, on the first query rather than at start-up, so that a process that only
+   * ingests (or has not been queried yet) does not carry their memory.
+   */
+  #startWorkers(): void {
+    for (let i = this.#slots.length; i < this.#size; i++) {
       const slot: Slot = { index: i, worker: null as unknown as Worker, alive: true, ready: false, job: null, killTimer: null };
       slot.worker = this.#spawn(slot);
       this.#slots.push(slot);
     }
-    this.#updateGauges();
   }
 
   exec(req: ExecRequest, data: ArrayBuffer, signal: AbortSignal): Promise<ExecOutcome> {
@@ -129,6 +139,7 @@ export class QueryWorkerPool implements QueryExecutor {
       signal.addEventListener('abort', job.onAbort, { once: true });
       job.queueTimer = setTimeout(() => this.#queueDeadline(job), Math.max(0, deadline - wallClockMs()));
       this.#queue.push(job);
+      if (this.#slots.length === 0) this.#startWorkers();
       this.#dispatch();
     });
   }

@@ -1,16 +1,21 @@
 /**
- * Wiring: builds the components of the configured target from the configuration, with every
- * dependency (logger, metrics registry, limits) injected, registers their HTTP routes, and starts
- * them. The only place that knows how the pieces fit together.
+ * Startup and shutdown of one Tessera process: builds the target named by `-target` (targets.ts,
+ * from the module builders of modules.ts), serves the routes every target shares (`/ready`,
+ * `/metrics`, `/config`, `/services`), starts the services in order, listens, and stops it all
+ * in reverse.
+ *
+ * Readiness (`/ready` answers 200): every service started (for an ingester: its WAL replayed),
+ * the server listening, and for an ingester its ring entry ACTIVE. A ring-following target has
+ * read the ring before its services count as started.
  */
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { stringify as stringifyYaml } from 'yaml';
-import { ConfigError, TenantsFile, createHttpServer, createLogger, startAll, stopAll, toYamlObject, type Logger, type Service, type TenantResolverConfig } from '@tessera/server';
-import { RuntimeOverrides, limitsFromConfig } from '@tessera/limits';
-import { Ingester } from '@tessera/ingester';
-import { Distributor, registerPushRoutes } from '@tessera/distributor';
-import { Querier, createQueryRunner, registerQueryRoutes } from '@tessera/querier';
-import { tesseraOptions, type TesseraConfig } from './config.ts';
+import type { Registry } from 'prom-client';
+import { createHttpServer, createLogger, startAll, stopAll, toYamlObject, type Logger, type Service } from '@tessera/server';
+import type { Ingester } from '@tessera/ingester';
+import type { KVStore, Ring, RingDesc } from '@tessera/ring';
+import { checkTargetConfig, tesseraOptions, type Target, type TesseraConfig } from './config.ts';
+import { buildBase } from './modules.ts';
+import { assembleTarget } from './targets.ts';
 import { VERSION } from './version.ts';
 
 /** A running Tessera. */
@@ -18,7 +23,11 @@ export interface TesseraHandle {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:9009`. */
   readonly url: string;
   readonly port: number;
+  readonly target: Target;
+  /** The in-process ingester; throws for targets without one (distributor, querier). */
   readonly ingester: Ingester;
+  /** The ring as this process sees it (cluster targets only). */
+  readonly ring: Ring | undefined;
   readonly registry: Registry;
   /** Stops accepting requests, stops the components in reverse order, makes the WAL durable. */
   stop(): Promise<void>;
@@ -27,69 +36,22 @@ export interface TesseraHandle {
 /** Options of {@link startTessera} that are not configuration. */
 export interface StartOptions {
   logger?: Logger;
+  /**
+   * The ring's KV store, for tests that run several cluster targets in one process over one
+   * shared store (then `-ring.store=memory` is accepted for them). Not closed on stop.
+   */
+  ringKV?: KVStore<RingDesc>;
 }
 
 /** Builds and starts the target described by `config`. */
 export async function startTessera(config: TesseraConfig, opts: StartOptions = {}): Promise<TesseraHandle> {
+  checkTargetConfig(config, { ringKVInjected: opts.ringKV !== undefined });
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-
-  // Built-in authentication: with a tenants file, credentials decide the tenant of every tenant API.
-  if (config.authTenantsFile !== '' && !config.authEnabled) {
-    throw new ConfigError('-auth.tenants-file requires -auth.enabled=true: with a tenants file every request must authenticate');
+  if (config.target === 'all' && config.ringStore !== 'memory') {
+    logger.warn({ ringStore: config.ringStore }, '-ring.store is ignored by -target=all: one ingester, no ring');
   }
-  const tenantsFile =
-    config.authTenantsFile === ''
-      ? undefined
-      : new TenantsFile({ file: config.authTenantsFile, reloadPeriodMs: config.authTenantsFileReloadPeriod, logger: logger.child({ component: 'auth' }), registry });
-  const tenancy: TenantResolverConfig = { authEnabled: config.authEnabled, authenticator: tenantsFile };
-
-  const overrides = new RuntimeOverrides({
-    defaults: limitsFromConfig(config),
-    file: config.runtimeConfigFile,
-    reloadPeriodMs: config.runtimeConfigReloadPeriod,
-    logger: logger.child({ component: 'runtime-config' }),
-  });
-  const overridesService: Service = {
-    name: 'runtime-config',
-    start: () => overrides.start(),
-    stop: async () => overrides.stop(),
-  };
-
-  const ingester = new Ingester(
-    {
-      dataDir: config.dataDir,
-      blockRangeMs: config.blockRange,
-      retentionMs: config.retentionPeriod,
-      truncateIntervalMs: config.headTruncateInterval,
-      walSegmentBytes: config.walSegmentSize,
-      walFsyncIntervalMs: config.walFsyncInterval,
-    },
-    {
-      logger,
-      registry,
-      seriesLimits: (tenant) => {
-        const l = overrides.forTenant(tenant);
-        return { maxSeriesPerUser: l.maxGlobalSeriesPerUser, maxSeriesPerMetric: l.maxGlobalSeriesPerMetric };
-      },
-    },
-  );
-  const distributor = new Distributor(
-    { maxRecvMsgSize: config.maxRecvMsgSize },
-    { logger, registry, limits: (t) => overrides.forTenant(t), ingester },
-  );
-  const querier = new Querier(() => [ingester]);
-  // PromQL evaluation runs on worker threads, off the event loop that accepts writes.
-  const queryRunner = createQueryRunner({
-    workers: config.queryWorkers,
-    ingesters: () => [ingester],
-    logger,
-    registry,
-    ...(config.queryWorkerMaxHeap > 0 ? { workerMaxHeapMb: config.queryWorkerMaxHeap } : {}),
-  });
-  const queryRunnerService: Service = { name: 'query-runner', start: async () => {}, stop: () => queryRunner.close() };
-  const services: Service[] = [overridesService, ...(tenantsFile === undefined ? [] : [tenantsFile]), ingester, distributor, querier, queryRunnerService];
+  const base = buildBase(config, logger);
+  const { registry } = base;
 
   const app = createHttpServer({
     logger,
@@ -97,31 +59,25 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
     bodyLimitBytes: config.maxRecvMsgSize,
     bodyLimitOption: '-distributor.max-recv-msg-size',
   });
+  const target = assembleTarget(base, app, opts.ringKV === undefined ? {} : { ringKV: opts.ringKV });
+  const listed: Service[] = [...target.services, ...(target.lateServices ?? [])];
   let ready = false;
-  registerPushRoutes(app, distributor, tenancy);
-  registerQueryRoutes(
-    app,
-    { querier, runner: queryRunner, metadata: () => [ingester], limits: (t) => overrides.forTenant(t), registry, buildInfo },
-    {
-      ...tenancy,
-      prefix: config.prometheusPrefix,
-      lookbackDeltaMs: config.lookbackDelta,
-      slowQueryLogThresholdMs: config.slowQueryLogThreshold,
-    },
-  );
   app.get('/ready', async (_req, reply) => (ready ? reply.type('text/plain').send('ready\n') : reply.code(503).type('text/plain').send('not ready\n')));
   app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   app.get('/config', async (_req, reply) => reply.type('text/yaml; charset=utf-8').send(stringifyYaml(toYamlObject(tesseraOptions, config))));
-  app.get('/services', async () => ({ services: services.map((s) => ({ name: s.name, state: ready ? 'Running' : 'Starting' })) }));
+  app.get('/services', async () => ({ target: config.target, services: listed.map((s) => ({ name: s.name, state: ready ? 'Running' : 'Starting' })) }));
 
-  await startAll(services);
+  await startAll(target.services);
   let port: number;
   try {
     await app.listen({ host: config.httpListenAddress, port: config.httpListenPort });
     const addr = app.server.address();
     port = typeof addr === 'object' && addr !== null ? addr.port : config.httpListenPort;
+    await target.afterListen?.(port);
   } catch (e) {
-    await stopAll(services);
+    await target.beforeClose?.().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    await app.close();
+    await stopAll(target.services);
     throw e;
   }
   ready = true;
@@ -131,30 +87,28 @@ export async function startTessera(config: TesseraConfig, opts: StartOptions = {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    ingester,
+    target: config.target,
+    get ingester(): Ingester {
+      if (target.ingester === undefined) throw new Error(`-target=${config.target} runs no ingester`);
+      return target.ingester;
+    },
+    ring: target.ring,
     registry,
     stop: () => {
       stopping ??= (async () => {
         ready = false;
+        const errors: unknown[] = [];
+        try {
+          await target.beforeClose?.();
+        } catch (e) {
+          errors.push(e);
+        }
         await app.close();
-        const errors = await stopAll(services);
+        errors.push(...(await stopAll(target.services)));
         for (const err of errors) logger.error({ err }, 'error while stopping');
         logger.info('Tessera stopped');
       })();
       return stopping;
     },
-  };
-}
-
-/** The `data` of `status/buildinfo`, in Prometheus's shape (no `features`: we answer as Prometheus). */
-function buildInfo(): Record<string, string> {
-  return {
-    version: VERSION,
-    revision: '',
-    branch: '',
-    buildUser: '',
-    buildDate: '',
-    goVersion: `node${process.versions.node}`,
-    application: 'tessera',
   };
 }

@@ -3,12 +3,20 @@
  * runtime-config file, with Mimir's flag names where one exists. Flags and YAML keys map onto the
  * same fields; precedence is defaults < YAML (`-config.file`) < flags.
  */
-import { defineOptions } from '@tessera/server';
+import { hostname } from 'node:os';
+import { ConfigError, defineOptions } from '@tessera/server';
 import { limitOptions, runtimeConfigOptions } from '@tessera/limits';
 import { defaultQueryWorkers } from '@tessera/querier';
+import { haTrackerOptions } from '@tessera/distributor';
 
-/** Every target this build can run. */
-export const TARGETS = ['all'] as const;
+/**
+ * Every target this build can run: `all` is the single process; the others are one component
+ * each, finding one another through the ring (the cluster mode).
+ */
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier'] as const;
+
+/** One of {@link TARGETS}. */
+export type Target = (typeof TARGETS)[number];
 
 const MiB = 1024 * 1024;
 
@@ -20,7 +28,7 @@ export const tesseraOptions = defineOptions({
     type: 'enum',
     values: TARGETS,
     default: 'all',
-    help: 'Which component(s) to run. "all" runs every component in one process (the single-process mode).',
+    help: 'Which component(s) to run. "all" runs every component in one process (the single-process mode); "distributor", "ingester" and "querier" run one component each, finding the others through the ring (the cluster mode).',
   },
   authEnabled: {
     flag: 'auth.enabled',
@@ -161,9 +169,126 @@ export const tesseraOptions = defineOptions({
     default: '10s',
     help: 'Queries taking at least this long are logged (tenant, query, range, step, duration, series fetched, samples). 0 logs every query.',
   },
+  ringStore: {
+    flag: 'ring.store',
+    yaml: 'ring.store',
+    type: 'enum',
+    values: ['memory', 'redis'],
+    default: 'memory',
+    help: 'Where the ring of ingesters lives: "memory" (only within one process: -target=all) or "redis" (shared by the processes of a cluster, at -ring.redis.address).',
+  },
+  ringRedisAddress: {
+    flag: 'ring.redis.address',
+    yaml: 'ring.redis.address',
+    type: 'string',
+    default: '127.0.0.1:6379',
+    help: 'Redis server holding the ring when -ring.store=redis: host:port or a redis:// URL.',
+  },
+  replicationFactor: {
+    flag: 'ring.replication-factor',
+    yaml: 'ring.replication_factor',
+    type: 'int',
+    default: 3,
+    min: 1,
+    help: 'Ingesters every series is written to; a write succeeds on a quorum (2 of 3). The cluster targets only: -target=all has one ingester and no replication.',
+  },
+  ingesterId: {
+    flag: 'ingester.id',
+    yaml: 'ingester.ring.instance_id',
+    type: 'string',
+    default: hostname(),
+    check: (v: string) => (v === '' || v === '__proto__' ? 'must be a non-empty name' : undefined),
+    help: 'Name of this ingester in the ring. Keep it stable across restarts: a restarted ingester takes back the tokens (and so the series) registered under its name. Default: the host name.',
+  },
+  ingesterInstanceAddr: {
+    flag: 'ingester.ring.instance-addr',
+    yaml: 'ingester.ring.instance_addr',
+    type: 'string',
+    default: '',
+    help: 'Address this ingester advertises in the ring for the other components to reach it: host or host:port (without a port, the HTTP listen port is used). Default: 127.0.0.1:<HTTP port>.',
+  },
+  ingesterNumTokens: {
+    flag: 'ingester.ring.num-tokens',
+    yaml: 'ingester.ring.num_tokens',
+    type: 'int',
+    default: 128,
+    min: 1,
+    max: 4096,
+    help: 'Tokens (random positions in the ring) each ingester owns.',
+  },
+  ingesterHeartbeatPeriod: {
+    flag: 'ingester.ring.heartbeat-period',
+    yaml: 'ingester.ring.heartbeat_period',
+    type: 'duration',
+    default: '5s',
+    min: '100ms',
+    help: 'How often an ingester renews its entry in the ring.',
+  },
+  ingesterHeartbeatTimeout: {
+    flag: 'ingester.ring.heartbeat-timeout',
+    yaml: 'ingester.ring.heartbeat_timeout',
+    type: 'duration',
+    default: '1m',
+    min: '1s',
+    help: 'Time without a heartbeat after which an ingester counts as UNHEALTHY: writes skip it and reads stop waiting for it.',
+  },
+  internalAuthToken: {
+    flag: 'internal.auth-token',
+    yaml: 'internal.auth_token',
+    type: 'string',
+    default: '',
+    secret: true,
+    help: 'Shared secret the components of a cluster present to one another on the /internal/ endpoints. Required by the cluster targets when -auth.enabled=true (tenants must not reach those endpoints); the same value on every process.',
+  },
+  distributorRemoteTimeout: {
+    flag: 'distributor.remote-timeout',
+    yaml: 'distributor.remote_timeout',
+    type: 'duration',
+    default: '2s',
+    min: '10ms',
+    help: 'How long the distributor waits for an ingester to answer a push; an ingester that takes longer counts as failed for the quorum.',
+  },
+  ...haTrackerOptions.defs,
   ...runtimeConfigOptions.defs,
   ...limitOptions.defs,
 });
 
 /** The loaded configuration. */
 export type TesseraConfig = ReturnType<typeof tesseraOptions.defaults>;
+
+/**
+ * Checks the options that depend on one another (each option alone was checked when loading)
+ * and throws one ConfigError naming every problem. `ringKVInjected`: the caller supplies the
+ * ring's KV store itself (tests running a cluster in one process), so `-ring.store=memory` is
+ * fine for the cluster targets.
+ */
+export function checkTargetConfig(config: TesseraConfig, opts: { ringKVInjected?: boolean } = {}): void {
+  const problems: string[] = [];
+  if (config.authTenantsFile !== '' && !config.authEnabled) {
+    problems.push('-auth.tenants-file requires -auth.enabled=true: with a tenants file every request must authenticate');
+  }
+  if (config.target !== 'all') {
+    const t = `-target=${config.target}`;
+    if (config.ringStore === 'memory' && opts.ringKVInjected !== true) {
+      problems.push(`${t} runs one component of a cluster and finds the others through the ring: set -ring.store=redis and -ring.redis.address (-ring.store=memory works only with -target=all)`);
+    }
+    if (config.authEnabled && config.internalAuthToken === '') {
+      problems.push(`${t} with -auth.enabled=true requires -internal.auth-token: without the shared secret any tenant could call the /internal/ endpoints (use the same value on every process)`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * The address an ingester advertises in the ring: `-ingester.ring.instance-addr` when it has a
+ * port, that host with the HTTP port when it has none, else `127.0.0.1:<HTTP port>`.
+ */
+export function advertisedAddress(config: TesseraConfig, httpPort: number): string {
+  const a = config.ingesterInstanceAddr.trim();
+  if (a === '') return `127.0.0.1:${httpPort}`;
+  if (a.startsWith('[')) return a.includes(']:') ? a : `${a}:${httpPort}`; // [v6] or [v6]:port
+  const colons = a.split(':').length - 1;
+  if (colons === 1) return a; // host:port
+  if (colons > 1) return `[${a}]:${httpPort}`; // a bare IPv6 address
+  return `${a}:${httpPort}`;
+}
