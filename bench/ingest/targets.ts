@@ -13,7 +13,7 @@ import { TESSERA_NODE_FLAGS } from '@tessera/tessera';
 export type TargetKind = 'tessera' | 'prometheus';
 
 /** Where the single-process Tessera's entry point lives, from bench/ingest/. */
-const TESSERA_MAIN = fileURLToPath(new URL('../../services/tessera/src/main.ts', import.meta.url));
+const TESSERA_MAIN = fileURLToPath(new URL('../../services/tessera/bin/tessera.mjs', import.meta.url));
 /** Debian's Prometheus. */
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 

@@ -8,6 +8,6 @@ describe('TESSERA_NODE_FLAGS', () => {
     const start = pkg.scripts['start']!.split(/\s+/);
     expect(start[0]).toBe('node');
     expect(start.slice(1, 1 + TESSERA_NODE_FLAGS.length)).toEqual([...TESSERA_NODE_FLAGS]);
-    expect(start.at(-1)).toBe('services/tessera/src/main.ts');
+    expect(start.at(-1)).toBe('services/tessera/bin/tessera.mjs');
   });
 });
