@@ -3,7 +3,8 @@
 // in decode.ts, so it serves tests, benchmarks and clients only, never the ingest hot path.
 
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type * as ProtobufJs from 'protobufjs';
 import type { Type, IConversionOptions } from 'protobufjs';
 import type { ExemplarObject, HistogramObject, WriteRequestObject } from './types.ts';
 
@@ -24,6 +25,8 @@ let types: ReferenceTypes | undefined;
 /** Loads the schema on first use, so importing the package costs no file I/O. */
 function referenceTypes(): ReferenceTypes {
   if (types === undefined) {
+    // protobufjs is loaded on first use: the server's hot path never needs it (~7 MiB resident).
+    const protobuf = createRequire(import.meta.url)('protobufjs') as typeof ProtobufJs;
     const root = protobuf.loadSync(PROTO_PATH);
     types = {
       writeRequest: root.lookupType('prometheus.WriteRequest'),

@@ -19,7 +19,18 @@
  * `pollIntervalMs`. ioredis reconnects and re-subscribes by itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, RedisOptions } from 'ioredis';
+
+/**
+ * ioredis, loaded on first use: a single-process Tessera never talks to Redis, and loading the
+ * client costs about 20 MiB of resident memory.
+ */
+let redisClass: (new (opts: RedisOptions) => Redis) | undefined;
+function loadRedis(): new (opts: RedisOptions) => Redis {
+  redisClass ??= (createRequire(import.meta.url)('ioredis') as { Redis: new (opts: RedisOptions) => Redis }).Redis;
+  return redisClass;
+}
 import type { Registry } from 'prom-client';
 import { TesseraError, type Logger } from '@tessera/server';
 import { ringMetrics, type RingMetrics } from '../metrics.ts';
@@ -94,7 +105,7 @@ export class RedisKV<T> implements KVStore<T> {
       if (opts.address === undefined) {
         throw new TesseraError('bad_data', 'kv-config-invalid', 'RedisKV needs an address or a client');
       }
-      this.#client = new Redis(redisOptions(opts.address));
+      this.#client = new (loadRedis())(redisOptions(opts.address));
       this.#ownsClient = true;
       this.#logErrors(this.#client, 'main');
     }
