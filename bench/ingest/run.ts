@@ -100,6 +100,11 @@ const results: TargetResult[] = [];
 const memory: MemoryResult[] = [];
 const memorySettingsSeen: string[] = [];
 let failed = false;
+
+// Throughput for every series count first, then memory: the throughput figures depend on the
+// machine being quiet, so they are measured together in the first minutes of the run. The
+// workloads are kept for the memory phases (1M series: ~45 MiB).
+const workloads = new Map<number, Workload>();
 for (const series of seriesCounts) {
   // The newest round the client may send lands on "now": rounds are back-dated from there, so
   // that no timestamp is ever in the future (Tessera refuses those past a grace period).
@@ -108,58 +113,31 @@ for (const series of seriesCounts) {
   const retentionHours = Math.ceil((maxRound * ROUND_STEP_MS) / 3_600_000) + 3;
   log(`\n== ${series.toLocaleString('en-US')} series: building one round of ${series / SAMPLES_PER_REQUEST} requests…`);
   const workload = Workload.build({ series, samplesPerRequest: SAMPLES_PER_REQUEST, t0, seed: Number(args.seed) });
+  workloads.set(series, workload);
   const st = workload.stats;
   log(
     `   built in ${st.buildSeconds.toFixed(1)} s: ${(st.avgRawBytes / 1024).toFixed(0)} KiB per request uncompressed, ` +
       `${(st.avgBodyBytes / 1024).toFixed(1)} KiB compressed (snappyjs on the same data: ${(st.avgReferenceBodyBytes / 1024).toFixed(1)} KiB)`,
   );
+  if (!phases.has('throughput')) continue;
   const profileDir = args.profile ? fs.mkdtempSync(path.join(args['data-root'], 'ingest-profile-')) : undefined;
   const ms: MeasureSettings = {
     connections, warmupS, durationS, maxRound, retentionHours, dataRoot: args['data-root'], keepData: args['keep-data'],
     ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {}),
   };
-  for (const kind of phases.has('throughput') ? kinds : []) {
+  for (const kind of kinds) {
     log(`   ${kind}: series creation, ${warmupS} s warm-up, ${durationS} s measured…`);
     try {
       const r = await measureTarget(kind, workload, ms);
       results.push(r);
       log(
         `   ${kind}: ${Math.round(r.samplesPerS).toLocaleString('en-US')} samples/s, creation ${Math.round(r.creationSeriesPerS).toLocaleString('en-US')} series/s, ` +
-          `p99 ${r.p99Ms.toFixed(1)} ms, final RSS ${(r.finalRssKiB / 1024).toFixed(0)} MiB`,
+          `p99 ${r.p99Ms.toFixed(1)} ms, final RSS ${(r.finalRssKiB / 1024).toFixed(0)} MiB, CPU of other processes ${r.otherCores.toFixed(2)} cores`,
       );
     } catch (e) {
       if (!(e instanceof BenchFailure)) throw e;
       failed = true;
       log(`\n!! ${e.message}\n`);
-    }
-  }
-  if (phases.has('memory')) {
-    // Both targets get the same K: capped so that the largest series counts finish in minutes.
-    const k = Math.max(1, Math.min(memRounds, Math.floor(memMaxSamples / series)));
-    const ms = memorySettings(k, series);
-    memorySettingsSeen.push(`${series.toLocaleString('en-US')} series: ${ms}`);
-    log(`   memory phase: ${ms}`);
-    if (k >= PROMETHEUS_COMPACTABLE_ROUNDS) log(`   warning: ${k} samples span over 3 h; Prometheus will compact its head (the check below will say so)`);
-    const t0m = memoryPhaseT0(k, ROUND_STEP_MS);
-    const memWorkload = workload.rebased(t0m);
-    const memRetentionHours = Math.ceil((Date.now() - t0m) / 3_600_000) + 3;
-    const snapshotDir = args['heap-snapshot'] ? fs.mkdtempSync(path.join(args['data-root'], 'ingest-heap-')) : undefined;
-    for (const kind of kinds) {
-      try {
-        const r = await measureMemory(kind, memWorkload, {
-          connections, samplesPerSeries: k, dataRoot: args['data-root'], keepData: args['keep-data'],
-          ...(snapshotDir !== undefined ? { heapSnapshotDir: snapshotDir } : {}),
-        }, memRetentionHours);
-        memory.push(r);
-        log(
-          `   ${kind}: ${k} samples/series in ${r.pushS.toFixed(1)} s; RSS ${(r.mem.rssKiB / 1024).toFixed(0)} MiB ` +
-            `(idle ${(r.idleRssKiB / 1024).toFixed(0)}), ${(r.mem.rssKiB / series).toFixed(2)} KiB/series; ${r.compactionCheck}`,
-        );
-      } catch (e) {
-        if (!(e instanceof BenchFailure)) throw e;
-        failed = true;
-        log(`\n!! ${e.message}\n`);
-      }
     }
   }
   if (profileDir !== undefined) {
@@ -168,6 +146,36 @@ for (const series of seriesCounts) {
       const { totalMs, spots } = hotSpots(file, 30);
       log(`\n   Tessera CPU profile (${file}), whole process life, ${(totalMs / 1000).toFixed(1)} s sampled; top self time:`);
       for (const s of spots) log(`   ${(s.share * 100).toFixed(1).padStart(5)}% ${s.selfMs.toFixed(0).padStart(7)} ms  ${s.where}`);
+    }
+  }
+}
+
+for (const series of phases.has('memory') ? seriesCounts : []) {
+  // Both targets get the same K: capped so that the largest series counts finish in minutes.
+  const k = Math.max(1, Math.min(memRounds, Math.floor(memMaxSamples / series)));
+  const ms = memorySettings(k, series);
+  memorySettingsSeen.push(`${series.toLocaleString('en-US')} series: ${ms}`);
+  log(`\n== ${series.toLocaleString('en-US')} series, memory phase: ${ms}`);
+  if (k >= PROMETHEUS_COMPACTABLE_ROUNDS) log(`   warning: ${k} samples span over 3 h; Prometheus will compact its head (the check below will say so)`);
+  const t0m = memoryPhaseT0(k, ROUND_STEP_MS);
+  const memWorkload = workloads.get(series)!.rebased(t0m);
+  const memRetentionHours = Math.ceil((Date.now() - t0m) / 3_600_000) + 3;
+  const snapshotDir = args['heap-snapshot'] ? fs.mkdtempSync(path.join(args['data-root'], 'ingest-heap-')) : undefined;
+  for (const kind of kinds) {
+    try {
+      const r = await measureMemory(kind, memWorkload, {
+        connections, samplesPerSeries: k, dataRoot: args['data-root'], keepData: args['keep-data'],
+        ...(snapshotDir !== undefined ? { heapSnapshotDir: snapshotDir } : {}),
+      }, memRetentionHours);
+      memory.push(r);
+      log(
+        `   ${kind}: ${k} samples/series in ${r.pushS.toFixed(1)} s; RSS ${(r.mem.rssKiB / 1024).toFixed(0)} MiB ` +
+          `(idle ${(r.idleRssKiB / 1024).toFixed(0)}), ${(r.mem.rssKiB / series).toFixed(2)} KiB/series; ${r.compactionCheck}`,
+      );
+    } catch (e) {
+      if (!(e instanceof BenchFailure)) throw e;
+      failed = true;
+      log(`\n!! ${e.message}\n`);
     }
   }
 }

@@ -49,7 +49,7 @@ export interface StartTargetOptions {
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released; racy in theory, fine here). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
