@@ -10,3 +10,4 @@ export type { NewSeriesValidator } from './head-append.ts';
 export { MemPostings, intersect, union, subtract } from './postings.ts';
 export { crc32c } from './wal/index.ts';
 export type { WalStats } from './wal/index.ts';
+export { writeBlock, BlockReader, blockFromHead, BlockError, LocalBlockFiles, chunkSegmentName, IndexReader, encodeMeta, parseMeta, META_VERSION, UlidGenerator, newUlid, isUlid, ulidTime, formatUlid, type BlockChunk, type BlockSeries, type WriteBlockOptions, type BlockErrorCode, type BlockFiles, type IndexToc, type ChunkMeta, type IndexSeriesEntry, type StoredChunk, type BlockMeta, type BlockStats, type BlockCompaction, type BlockMetaParent, type ThanosMeta } from './block/index.ts';
