@@ -12,7 +12,7 @@
  * chunk in the range are not returned.
  */
 import { Labels, type Matcher } from '@tessera/model';
-import { XorIterator } from '@tessera/chunkenc';
+import { ChunkListIterator } from './chunk-list-iterator.ts';
 import type { Head } from '@tessera/tsdb';
 import type { Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage.ts';
 
@@ -49,15 +49,17 @@ class HeadQuerier implements Querier {
     const out: HeadSeries[] = [];
     for (const s of head.select(matchers, mint, maxt)) {
       const chunks: Uint8Array[] = [];
+      const minTs: number[] = [];
       const maxTs: number[] = [];
       s.forEachChunk(mint, maxt, (bytes, minT, maxT) => {
         // Completed chunks end before the open chunk starts, so only the open chunk begins at
         // openMinT. Its bytes are a live view of a growing buffer: copy them.
         const isOpen = s.open !== null && minT === s.openMinT;
         chunks.push(isOpen ? bytes.slice() : bytes);
+        minTs.push(minT);
         maxTs.push(maxT);
       });
-      if (chunks.length > 0) out.push(new HeadSeries(head.labelsOf(s), chunks, maxTs, mint, maxt));
+      if (chunks.length > 0) out.push(new HeadSeries(head.labelsOf(s), chunks, minTs, maxTs, mint, maxt));
     }
     signal?.throwIfAborted();
     out.sort((a, b) => Labels.compare(a.labels, b.labels));
@@ -71,20 +73,22 @@ class HeadQuerier implements Querier {
 class HeadSeries implements StorageSeries {
   readonly labels: Labels;
   readonly #chunks: readonly Uint8Array[];
+  readonly #minTs: readonly number[];
   readonly #maxTs: readonly number[];
   readonly #mint: number;
   readonly #maxt: number;
 
-  constructor(labels: Labels, chunks: readonly Uint8Array[], maxTs: readonly number[], mint: number, maxt: number) {
+  constructor(labels: Labels, chunks: readonly Uint8Array[], minTs: readonly number[], maxTs: readonly number[], mint: number, maxt: number) {
     this.labels = labels;
     this.#chunks = chunks;
+    this.#minTs = minTs;
     this.#maxTs = maxTs;
     this.#mint = mint;
     this.#maxt = maxt;
   }
 
   iterator(): SampleIterator {
-    return new ChunksIterator(this.#chunks, this.#maxTs, this.#mint, this.#maxt);
+    return new ChunkListIterator(this.#chunks, this.#minTs, this.#maxTs, this.#mint, this.#maxt);
   }
 }
 
@@ -92,72 +96,3 @@ class HeadSeries implements StorageSeries {
  * Iterates the samples of time-ordered, non-overlapping XOR chunks, restricted to [mint, maxt].
  * Allocates nothing per sample: one XorIterator is reset from chunk to chunk.
  */
-class ChunksIterator implements SampleIterator {
-  t = 0;
-  v = 0;
-  err: Error | null = null;
-  readonly #chunks: readonly Uint8Array[];
-  /** Newest timestamp of each chunk, to skip whole chunks on seek. */
-  readonly #maxTs: readonly number[];
-  readonly #mint: number;
-  readonly #maxt: number;
-  readonly #it = new XorIterator();
-  /** Index of the chunk being read; -1 before the first; chunks.length once exhausted. */
-  #ci = -1;
-  /** True while t/v hold a sample (after next()/seek() returned true). */
-  #hasCurrent = false;
-
-  constructor(chunks: readonly Uint8Array[], maxTs: readonly number[], mint: number, maxt: number) {
-    this.#chunks = chunks;
-    this.#maxTs = maxTs;
-    this.#mint = mint;
-    this.#maxt = maxt;
-  }
-
-  next(): boolean {
-    const it = this.#it;
-    const n = this.#chunks.length;
-    while (this.#ci < n) {
-      if (this.#ci >= 0) {
-        if (it.next()) {
-          const t = it.t;
-          if (t < this.#mint) continue;
-          if (t > this.#maxt) break;
-          this.t = t;
-          this.v = it.v;
-          this.#hasCurrent = true;
-          return true;
-        }
-        if (it.err !== null) {
-          this.err = it.err;
-          break;
-        }
-      }
-      if (++this.#ci < n) it.reset(this.#chunks[this.#ci]!);
-    }
-    this.#ci = n;
-    this.#hasCurrent = false;
-    return false;
-  }
-
-  seek(t: number): boolean {
-    if (this.#hasCurrent && this.t >= t) return true;
-    const n = this.#chunks.length;
-    // Skip whole chunks that end before t (the current one included) without decoding them.
-    if (this.#ci < 0 || (this.#ci < n && this.#maxTs[this.#ci]! < t)) {
-      let k = this.#ci + 1;
-      while (k < n && this.#maxTs[k]! < t) k++;
-      if (k >= n) {
-        this.#ci = n;
-        this.#hasCurrent = false;
-        return false;
-      }
-      this.#ci = k;
-      this.#it.reset(this.#chunks[k]!);
-    }
-    while (this.next()) {
-      if (this.t >= t) return true;
-    }
-    return false;
-  }
-}

@@ -44,3 +44,4 @@ export { Annotations, isStaleNaN } from './value.ts';
 export type { Matrix, Sample, Scalar, Series, StringValue, Value, ValueType, Vector } from './value.ts';
 export type { Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage.ts';
 export { headQueryable } from './head-queryable.ts';
+export { ChunkListIterator } from './chunk-list-iterator.ts';

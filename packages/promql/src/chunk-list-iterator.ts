@@ -1,0 +1,102 @@
+/**
+ * ChunkListIterator: the samples of one series' time-ordered XOR chunks restricted to a time
+ * range. Used by every Queryable that reads encoded chunks: the head's, and the querier's views
+ * over chunks fetched from ingesters.
+ *
+ * It allocates nothing per sample: one XorIterator is reset from chunk to chunk, and values are
+ * passed through as the decoder produced them, so that staleness markers (see `isStaleNaN`)
+ * reach the engine unchanged.
+ */
+import { XorIterator } from '@tessera/chunkenc';
+import type { SampleIterator } from './storage.ts';
+
+/**
+ * Iterates the samples of time-ordered, non-overlapping XOR chunks that lie in [mint, maxt]
+ * (inclusive). Chunks may extend beyond the range: samples outside it are skipped, and chunks
+ * entirely outside it are never decoded.
+ */
+export class ChunkListIterator implements SampleIterator {
+  t = 0;
+  v = 0;
+  err: Error | null = null;
+  readonly #chunks: readonly Uint8Array[];
+  /** Timestamp of each chunk's last sample, to skip whole chunks on seek. */
+  readonly #maxTs: ArrayLike<number>;
+  readonly #mint: number;
+  readonly #maxt: number;
+  readonly #it = new XorIterator();
+  /** Index of the first chunk that ends at or after mint. */
+  readonly #first: number;
+  /** One past the last chunk that starts at or before maxt. */
+  readonly #end: number;
+  /**
+   * Index of the chunk loaded in the decoder: `#first − 1` before the start (nothing loaded),
+   * `#end` once exhausted. Only moves forward.
+   */
+  #ci: number;
+  /** True while t/v hold a sample (after next()/seek() returned true). */
+  #hasCurrent = false;
+
+  /** `minTs[i]`/`maxTs[i]` are the first and last timestamps of `chunks[i]`. */
+  constructor(chunks: readonly Uint8Array[], minTs: ArrayLike<number>, maxTs: ArrayLike<number>, mint: number, maxt: number) {
+    this.#chunks = chunks;
+    this.#maxTs = maxTs;
+    this.#mint = mint;
+    this.#maxt = maxt;
+    let lo = 0;
+    while (lo < chunks.length && maxTs[lo]! < mint) lo++;
+    let hi = chunks.length;
+    while (hi > lo && minTs[hi - 1]! > maxt) hi--;
+    this.#first = lo;
+    this.#end = hi;
+    this.#ci = lo - 1;
+  }
+
+  next(): boolean {
+    const it = this.#it;
+    const end = this.#end;
+    while (this.#ci < end) {
+      if (this.#ci >= this.#first) {
+        if (it.next()) {
+          const t = it.t;
+          if (t < this.#mint) continue;
+          if (t > this.#maxt) break;
+          this.t = t;
+          this.v = it.v;
+          this.#hasCurrent = true;
+          return true;
+        }
+        if (it.err !== null) {
+          this.err = it.err;
+          break;
+        }
+      }
+      if (++this.#ci < end) it.reset(this.#chunks[this.#ci]!);
+    }
+    this.#ci = end;
+    this.#hasCurrent = false;
+    return false;
+  }
+
+  seek(t: number): boolean {
+    if (this.#hasCurrent && this.t >= t) return true;
+    const end = this.#end;
+    if (this.#ci >= end) return false;
+    // Skip whole chunks that end before t (the current one included) without decoding them.
+    if (this.#ci < this.#first || this.#maxTs[this.#ci]! < t) {
+      let k = this.#ci + 1;
+      while (k < end && this.#maxTs[k]! < t) k++;
+      if (k >= end) {
+        this.#ci = end;
+        this.#hasCurrent = false;
+        return false;
+      }
+      this.#ci = k;
+      this.#it.reset(this.#chunks[k]!);
+    }
+    while (this.next()) {
+      if (this.t >= t) return true;
+    }
+    return false;
+  }
+}
