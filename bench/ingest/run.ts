@@ -21,7 +21,7 @@ import { measureMemory, memoryPhaseT0, type MemoryResult } from './memory.ts';
 import {
   appendResults, equalRoundLines, heapLines, machineLine, memoryNoteLines, memoryRatioLines, memoryTable, noteLines, ratioLines, resultsTable,
 } from './report.ts';
-import { PROMETHEUS_BIN, type TargetKind } from './targets.ts';
+import { PROMETHEUS_BIN, waitForQuietMachine, type TargetKind } from './targets.ts';
 import { ROUND_STEP_MS, Workload } from './workload.ts';
 
 const SAMPLES_PER_REQUEST = 2000;
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     'mem-rounds': { type: 'string', default: '480' },
     'mem-max-samples': { type: 'string', default: '60000000' },
     'heap-snapshot': { type: 'boolean', default: false },
+    'busy-retries': { type: 'string', default: '2' },
   },
   strict: true,
 });
@@ -75,6 +76,10 @@ const phases = new Set(args.phases.split(',').map((p) => p.trim()));
 for (const p of phases) if (p !== 'throughput' && p !== 'memory') throw new Error(`--phases: unknown phase ${p}`);
 const memRounds = Math.round(positive('mem-rounds', args['mem-rounds']));
 const memMaxSamples = positive('mem-max-samples', args['mem-max-samples']);
+const busyRetries = Math.max(0, Math.round(Number(args['busy-retries'])));
+/** Other processes' CPU (cores) or steal above which a throughput measurement is not representative. */
+const BUSY_OTHER_CORES = 0.2;
+const BUSY_STEAL_CORES = 0.1;
 /** A Prometheus head is compacted once it spans more than 3 h (1.5 block ranges): 721 rounds of 15 s. */
 const PROMETHEUS_COMPACTABLE_ROUNDS = (3 * 3_600_000) / ROUND_STEP_MS + 1;
 
@@ -128,7 +133,14 @@ for (const series of seriesCounts) {
   for (const kind of kinds) {
     log(`   ${kind}: series creation, ${warmupS} s warm-up, ${durationS} s measured…`);
     try {
-      const r = await measureTarget(kind, workload, ms);
+      let r = await measureTarget(kind, workload, ms);
+      // Other processes' CPU depresses throughput: wait for a quiet machine and measure again.
+      for (let retry = 1; retry <= busyRetries && (r.otherCores > BUSY_OTHER_CORES || r.stealCores > BUSY_STEAL_CORES); retry++) {
+        log(`   ${kind}: other processes used ${r.otherCores.toFixed(2)} cores (steal ${r.stealCores.toFixed(2)}); waiting for a quiet machine to measure again (${retry}/${busyRetries})…`);
+        const waited = await waitForQuietMachine({ maxBusyCores: 0.1, windowS: 5, windows: 3, timeoutS: 900 });
+        log(waited < 0 ? '   still busy after 15 min; measuring anyway' : `   quiet after ${waited.toFixed(0)} s`);
+        r = await measureTarget(kind, workload, ms);
+      }
       results.push(r);
       log(
         `   ${kind}: ${Math.round(r.samplesPerS).toLocaleString('en-US')} samples/s, creation ${Math.round(r.creationSeriesPerS).toLocaleString('en-US')} series/s, ` +
@@ -207,7 +219,7 @@ if (memory.length > 0) {
 }
 
 // Throughput figures of a busy machine are not representative; memory figures do not depend on it.
-const busy = results.filter((r) => r.otherCores > 0.2 || r.stealCores > 0.1);
+const busy = results.filter((r) => r.otherCores > BUSY_OTHER_CORES || r.stealCores > BUSY_STEAL_CORES);
 if (args.record && failed) {
   log('not recorded: the run failed');
 } else if (args.record && busy.length > 0) {

@@ -309,3 +309,21 @@ export function readMachineCpuSeconds(): { busy: number; steal: number } {
   const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]!;
   return { busy: busy / ticks, steal: (f[7] ?? 0) / ticks };
 }
+
+/**
+ * Waits until the machine's busy CPU (all processes, this one included, which is idle while it
+ * waits) stays under `maxBusyCores` for `windows` consecutive windows of `windowS` seconds.
+ * Resolves with the seconds waited, or with -1 when `timeoutS` passed first.
+ */
+export async function waitForQuietMachine(o: { maxBusyCores: number; windowS: number; windows: number; timeoutS: number }): Promise<number> {
+  const started = Date.now();
+  let quiet = 0;
+  while (quiet < o.windows) {
+    if (Date.now() - started > o.timeoutS * 1000) return -1;
+    const a = readMachineCpuSeconds();
+    await new Promise((r) => setTimeout(r, o.windowS * 1000));
+    const b = readMachineCpuSeconds();
+    quiet = (b.busy - a.busy) / o.windowS < o.maxBusyCores && (b.steal - a.steal) / o.windowS < 0.1 ? quiet + 1 : 0;
+  }
+  return (Date.now() - started) / 1000;
+}

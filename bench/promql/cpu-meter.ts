@@ -71,12 +71,18 @@ export class CpuMeter {
  * targets idle meanwhile), or `timeoutS` passes. Resolves with the last window's figures.
  */
 export async function waitForQuiet(pids: readonly number[], windowS: number, timeoutS: number, log: (s: string) => void): Promise<CpuUse> {
-  const deadline = performance.now() + timeoutS * 1000;
+  const started = performance.now();
+  const deadline = started + timeoutS * 1000;
+  let lastLog = -Infinity;
   for (;;) {
     const meter = new CpuMeter(pids);
     await new Promise((r) => setTimeout(r, windowS * 1000));
     const u = meter.stop();
     if (!isNoisy(u) || performance.now() > deadline) return u;
-    log(`   machine busy (other processes ${u.otherCores.toFixed(2)} cores, steal ${u.stealCores.toFixed(2)}); waiting…`);
+    // One line every 30 s at most: a long wait should not flood the output.
+    if (performance.now() - lastLog >= 30_000) {
+      lastLog = performance.now();
+      log(`   machine busy (other processes ${u.otherCores.toFixed(2)} cores, steal ${u.stealCores.toFixed(2)}); waiting (${((lastLog - started) / 1000).toFixed(0)} of at most ${timeoutS} s)…`);
+    }
   }
 }

@@ -21,8 +21,12 @@ export interface QueryRunSettings {
   maxRuns: number;
   /** Measurements of a query when other processes keep disturbing it (the last one counts). */
   maxAttempts: number;
+  /** How long to wait for the machine to become quiet before measuring again, seconds. */
+  quietTimeoutS: number;
   /** Evaluation time: instant queries run at it, range queries end at it. ms. */
   evalMs: number;
+  /** Timestamp of the oldest sample, ms (for saying where answers differ). */
+  dataStartMs: number;
 }
 
 /** One target's figures for one query. */
@@ -84,7 +88,7 @@ export async function measureQuery(
   }
   const ta = answers.get('tessera')?.answer;
   const pa = answers.get('prometheus')?.answer;
-  const agreement = ta !== undefined && pa !== undefined ? compareAnswers(ta, pa) : null;
+  const agreement = ta !== undefined && pa !== undefined ? compareAnswers(ta, pa, s.dataStartMs) : null;
 
   for (let i = 0; i < s.warmupRuns; i++) for (const x of timed) await ask(x.t, x.path, x.form);
 
@@ -108,7 +112,7 @@ export async function measureQuery(
     const cpu = meter.stop();
     if (isNoisy(cpu) && attempts < s.maxAttempts) {
       log(`   ${q.id}: other processes used ${cpu.otherCores.toFixed(2)} cores (steal ${cpu.stealCores.toFixed(2)}) while measuring; measuring again when quiet`);
-      await waitForQuiet(pids, 3, 120, log);
+      await waitForQuiet(pids, 3, s.quietTimeoutS, log);
       continue;
     }
     const byTarget: Partial<Record<TargetKind, TargetFigures>> = {};

@@ -110,14 +110,23 @@ export interface Agreement {
   missingSeries: number;
   /** Largest relative difference of values at the same series and timestamp (0 when equal). */
   maxRelDiff: number;
+  /** Points whose values differ by more than 1e-9 relative, and the span of their timestamps (s). */
+  diffPoints: number;
+  diffSpanS: [number, number] | null;
   /** One line for the report. */
   text: string;
 }
 
-/** Compares Tessera's answer with Prometheus's. */
-export function compareAnswers(t: AnswerSummary, p: AnswerSummary): Agreement {
+/**
+ * Compares Tessera's answer with Prometheus's. `originMs` (the oldest sample's timestamp) makes
+ * the text say when differing points lie, relative to the start of the data.
+ */
+export function compareAnswers(t: AnswerSummary, p: AnswerSummary, originMs?: number): Agreement {
   let missing = 0;
   let maxRel = 0;
+  let diffPoints = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
   for (const [key, tv] of t.values) {
     const pv = p.values.get(key);
     if (pv === undefined) {
@@ -131,12 +140,22 @@ export function compareAnswers(t: AnswerSummary, p: AnswerSummary): Agreement {
       if (a === b) continue;
       const rel = Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
       maxRel = Math.max(maxRel, Number.isNaN(rel) ? Infinity : rel);
+      if (!(rel <= 1e-9)) {
+        diffPoints++;
+        lo = Math.min(lo, ts);
+        hi = Math.max(hi, ts);
+      }
     }
   }
   for (const key of p.values.keys()) if (!t.values.has(key)) missing++;
   const sameShape = t.resultType === p.resultType && t.series === p.series && t.points === p.points;
+  const span: [number, number] | null = diffPoints > 0 ? [lo, hi] : null;
+  const where =
+    span === null ? ''
+      : originMs === undefined ? `, ${diffPoints} points differ by > 1e-9`
+        : `, ${diffPoints} points differ by > 1e-9, at ${(span[0] - originMs / 1000).toFixed(0)}–${(span[1] - originMs / 1000).toFixed(0)} s after the first sample`;
   const text = sameShape
-    ? `${t.series} series, ${t.points} points; max rel. diff ${maxRel === 0 ? '0' : maxRel.toExponential(1)}${missing > 0 ? `, ${missing} label sets differ` : ''}`
+    ? `${t.series} series, ${t.points} points; max rel. diff ${maxRel === 0 ? '0' : maxRel.toExponential(1)}${where}${missing > 0 ? `, ${missing} label sets differ` : ''}`
     : `DIFFERENT: Tessera ${t.resultType} ${t.series} series / ${t.points} points, Prometheus ${p.resultType} ${p.series} series / ${p.points} points`;
-  return { sameShape, missingSeries: missing, maxRelDiff: maxRel, text };
+  return { sameShape, missingSeries: missing, maxRelDiff: maxRel, diffPoints, diffSpanS: span, text };
 }

@@ -30,7 +30,8 @@ const { values: args } = parseArgs({
     'min-seconds': { type: 'string', default: '1' },
     'max-runs': { type: 'string', default: '200' },
     warmup: { type: 'string', default: '3' },
-    'max-attempts': { type: 'string', default: '3' },
+    'max-attempts': { type: 'string', default: '5' },
+    'quiet-timeout': { type: 'string', default: '300' },
     only: { type: 'string' },
     'push-connections': { type: 'string', default: '2' },
     'no-prometheus': { type: 'boolean', default: false },
@@ -62,6 +63,7 @@ const runSettings = {
   minSeconds: Number(args['min-seconds']),
   maxRuns: Math.round(positive('max-runs', args['max-runs'])),
   maxAttempts: Math.round(positive('max-attempts', args['max-attempts'])),
+  quietTimeoutS: positive('quiet-timeout', args['quiet-timeout']),
 };
 const machine = machineLine(prometheusVersion(withPrometheus));
 const settings =
@@ -91,11 +93,11 @@ const rows: QueryFigures[] = [];
 let failure: string | null = null;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 try {
-  const quiet = await waitForQuiet(loaded.targets.map((t) => t.pid), 3, 120, log);
+  const quiet = await waitForQuiet(loaded.targets.map((t) => t.pid), 3, runSettings.quietTimeoutS, log);
   log(`before the queries: other processes ${quiet.otherCores.toFixed(2)} cores, targets ${quiet.targetCores.toFixed(2)} (idle)\n`);
   for (const q of queries) {
     try {
-      const r = await measureQuery(q, loaded.targets, agent, { ...runSettings, evalMs: loaded.evalMs }, log);
+      const r = await measureQuery(q, loaded.targets, agent, { ...runSettings, evalMs: loaded.evalMs, dataStartMs: loaded.dataset.options.t0 }, log);
       rows.push(r);
       const t = r.byTarget.tessera!;
       const p = r.byTarget.prometheus;
@@ -126,10 +128,13 @@ log(
 );
 
 if (profileDir !== undefined) {
-  // Self time per thread (main thread, query worker) during the timed runs of the slowest queries.
+  // Self time per thread (main thread, query worker) during the timed runs of the slowest
+  // queries and of those with the worst ratio to Prometheus.
   const files = profilesIn(profileDir);
-  const slow = [...rows].sort((a, b) => b.byTarget.tessera!.medianMs - a.byTarget.tessera!.medianMs).slice(0, Number(args['profile-top']));
-  for (const r of slow) {
+  const top = Number(args['profile-top']);
+  const slowest = [...rows].sort((a, b) => b.byTarget.tessera!.medianMs - a.byTarget.tessera!.medianMs).slice(0, top);
+  const worstRatio = [...rows].filter((r) => Number.isFinite(r.ratio)).sort((a, b) => b.ratio - a.ratio).slice(0, top);
+  for (const r of new Set([...slowest, ...worstRatio])) {
     log(`\nTessera CPU profile during ${r.query.id}'s timed runs (${r.byTarget.tessera!.runs} × ${r.byTarget.tessera!.medianMs.toFixed(1)} ms): ${r.query.expr}`);
     for (const p of windowHotSpots(files, r.tesseraWindows, r.query.id, 15)) {
       log(`  ${path.basename(p.file)}: ${p.totalMs.toFixed(0)} ms sampled`);

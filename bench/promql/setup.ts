@@ -68,10 +68,19 @@ export async function setUpTargets(o: SetupOptions): Promise<LoadedTargets> {
   const kinds: TargetKind[] = ['tessera', ...(o.withPrometheus ? ['prometheus' as const] : [])];
   const targets: RunningTarget[] = [];
   const dirs: string[] = [];
+  // Interrupted (Ctrl-C, kill): stop the targets and delete their data rather than orphan them.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    o.log(`\n${signal}: stopping the targets…`);
+    void stop().finally(() => process.exit(130));
+  };
   const stop = async (): Promise<void> => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     for (const t of targets) await t.stop();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const pushes: LoadedTargets['pushes'] = [];
   try {
     for (const kind of kinds) {

@@ -31,7 +31,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '5' },
     series: { type: 'string', default: '10000' },
     hours: { type: 'string', default: '2' },
-    'max-attempts': { type: 'string', default: '3' },
+    'max-attempts': { type: 'string', default: '5' },
+    'quiet-timeout': { type: 'string', default: '300' },
     'push-connections': { type: 'string', default: '2' },
     'no-prometheus': { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
@@ -53,6 +54,7 @@ const connections = Math.round(positive('connections', args.connections));
 const durationS = positive('duration', args.duration);
 const warmupS = positive('warmup', args.warmup);
 const maxAttempts = Math.round(positive('max-attempts', args['max-attempts']));
+const quietTimeoutS = positive('quiet-timeout', args['quiet-timeout']);
 const series = Math.round(positive('series', args.series));
 const hours = positive('hours', args.hours);
 const withPrometheus = prometheusAvailable(args['no-prometheus']);
@@ -99,7 +101,7 @@ async function checkAnswers(targets: readonly RunningTarget[]): Promise<void> {
       }
       const ts = got.get('tessera')!;
       const ps = got.get('prometheus');
-      const agree = ps === undefined ? null : compareAnswers(ts, ps);
+      const agree = ps === undefined ? null : compareAnswers(ts, ps, loaded.dataset.options.t0);
       log(`  ${q.id}: ${agree?.text ?? `${ts.series} series, ${ts.points} points`}; Tessera read ${ts.totalQueryableSamples?.toLocaleString('en-US')} samples`);
       if (agree !== null && !agree.sameShape) throw new Error(`${q.id}: the answers differ: ${agree.text}`);
     }
@@ -120,7 +122,7 @@ try {
         `${t.kind} during ${phase}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts; first: ${r.firstFailure ?? 'n/a'}\n--- ${t.kind} output ---\n${t.outputTail()}`,
       );
     };
-    await waitForQuiet(pids, 3, 120, log);
+    await waitForQuiet(pids, 3, quietTimeoutS, log);
     log(`\n${t.kind}: ${warmupS} s warm-up…`);
     fail('warm-up', await runCannon(t, mix, { ...s, durationS: warmupS }));
     for (let attempt = 1; ; attempt++) {
@@ -135,7 +137,7 @@ try {
       );
       if (isNoisy(r.cpu) && attempt < maxAttempts) {
         log(`${t.kind}: other processes used ${r.cpu.otherCores.toFixed(2)} cores (steal ${r.cpu.stealCores.toFixed(2)}); measuring again when quiet`);
-        await waitForQuiet(pids, 3, 120, log);
+        await waitForQuiet(pids, 3, quietTimeoutS, log);
         continue;
       }
       if (attempt > 1) notes.push(`${t.kind} measured ${attempt}× because other processes used the machine`);
