@@ -157,7 +157,7 @@ if (args.record) {
       settings,
       data: [
         `data: ${series.toLocaleString('en-US')} series (${loaded.dataset.histogramSeries} classic-histogram series: 12 buckets + _sum + _count per label set) × ` +
-          `${loaded.dataset.options.rounds} samples (${hours} h at 15 s), newest sample ~15 s before the queries ran; pushed as the same remote-write requests to both`,
+          `${loaded.dataset.options.rounds} samples (${hours} h at 15 s), queries evaluated at (instant) or ending at (range) 7 s after the newest sample; pushed as the same remote-write requests to both`,
         ...loaded.pushes.map((p) => `load: ${p.kind} took ${p.result.seconds.toFixed(1)} s (${Math.round(p.result.samplesPerS).toLocaleString('en-US')} samples/s; informational)`),
       ],
     }, rows);

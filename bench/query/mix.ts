@@ -17,7 +17,7 @@ export function dashboardMix(host: string): BenchQuery[] {
     q('m4', 'fleet: disk writes per host', 'sum by (instance) (rate(node_disk_written_bytes_total[5m]))', H, 30),
     q('m5', 'host: CPU by mode', `sum by (mode) (rate(node_cpu_seconds_total{instance="${host}"}[5m]))`, H, 15),
     q('m6', 'host: filesystem used %', `100 * (1 - node_filesystem_avail_bytes{instance="${host}",fstype!="tmpfs"} / node_filesystem_size_bytes{instance="${host}",fstype!="tmpfs"})`, 6 * H, 60),
-    q('m7', 'host: load averages', `node_load1{instance="${host}"} or node_load5{instance="${host}"} or node_load15{instance="${host}"}`, H, 15),
+    q('m7', 'host: load averages', `{__name__=~"node_load1|node_load5|node_load15",instance="${host}"}`, H, 15),
     q('m8', 'API: p99 latency per handler', 'histogram_quantile(0.99, sum by (le, handler) (rate(http_request_duration_seconds_bucket[5m])))', H, 15),
     q('m9', 'API: request rate per handler', 'sum by (handler) (rate(http_request_duration_seconds_count[5m]))', 6 * H, 60),
   ];

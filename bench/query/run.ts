@@ -181,7 +181,7 @@ if (args.record) {
       settings,
       data: [
         `data: the PromQL benchmark's: ${series.toLocaleString('en-US')} series (${loaded.dataset.histogramSeries} classic-histogram series) × ` +
-          `${loaded.dataset.options.rounds} samples (${hours} h at 15 s); every range query ends ~15 s after the newest sample`,
+          `${loaded.dataset.options.rounds} samples (${hours} h at 15 s); every range query ends 7 s after the newest sample`,
         `mix: ${mix.length} range queries (${mix.map((q) => q.id).join(', ')}), see the table below; single-host panels on instance ${host}`,
       ],
       notes,
