@@ -101,6 +101,19 @@ log(`ingest benchmark: ${machine}`);
 log(`settings: ${settings}`);
 if (!withPrometheus && !args['no-prometheus']) log(`note: ${PROMETHEUS_BIN} not found, Prometheus not measured`);
 
+/** The memory phase's settings in one line for RESULTS.md: K per series count, and what is common. */
+function memoryRecordLine(): string {
+  if (memory.length === 0) return '';
+  const ks = seriesCounts
+    .map((n) => ({ n, k: memory.find((r) => r.series === n)?.samplesPerSeries }))
+    .filter((x) => x.k !== undefined)
+    .map((x) => `${x.k} at ${x.n.toLocaleString('en-US')} series`);
+  return (
+    `samples per series: ${ks.join(', ')} (--mem-rounds ${memRounds}, capped so that a phase pushes ≤ ${(memMaxSamples / 1e6).toFixed(0)}M samples); ` +
+    'one sample per 15 s, round 0 included; fresh target, read 2 s after the last answer'
+  );
+}
+
 const results: TargetResult[] = [];
 const memory: MemoryResult[] = [];
 const memorySettingsSeen: string[] = [];
@@ -228,7 +241,7 @@ if (args.record && failed) {
   const argv = process.argv.slice(2).join(' ');
   appendResults(
     RESULTS_FILE,
-    { command: `npm run bench:ingest -- ${argv}`, settings, machine, memorySettings: memorySettingsSeen.join('; ') },
+    { command: `npm run bench:ingest -- ${argv}`, settings, machine, memorySettings: memoryRecordLine() },
     results,
     memory,
   );
