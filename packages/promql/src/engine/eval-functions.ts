@@ -145,7 +145,8 @@ export function evalCall(ctx: EvalContext, call: Call, range: StepRange): EvalRe
     case 'info':
       return vector(evalInfo(ctx, call, range));
     default:
-      throw new Error(`function ${name} is not implemented`);
+      // Unreachable: every function of the parser's table has a branch above (a missing one is a bug).
+      throw new Error(`internal error: no evaluator for function ${name}`);
   }
 }
 
