@@ -41,10 +41,11 @@ const POW_PRECEDENCE = 6;
 
 /**
  * The deepest expression tree a query may have (nodes on the longest root-to-leaf path, counting
- * every node kind). Real queries stay in the tens; the evaluator's recursion over 1000 levels of
- * its deepest-recursing shape (nested subqueries) fits the default stack with room to spare.
+ * every node kind). Real queries stay in the tens. 1000 levels overflowed the stack of a fresh
+ * process whose code was not yet optimised (bigger frames); 256 leaves ample room. A stack
+ * overflow while parsing is still reported as this same parse error, never as a 500.
  */
-export const MAX_EXPR_DEPTH = 1000;
+export const MAX_EXPR_DEPTH = 256;
 
 const TOO_DEEP = `expression nested too deeply: more than ${MAX_EXPR_DEPTH} levels`;
 
@@ -339,7 +340,15 @@ class Parser {
  *   `1:5: parse error: unexpected <by>`, for input that does not parse or type-check.
  */
 export function parseExpr(input: string, opts: ParseOptions = {}): Expr {
-  const e = new Parser(input, opts).parse();
+  let e: Expr;
+  try {
+    e = new Parser(input, opts).parse();
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new PromQLParseError(input, { start: 0, end: input.length }, TOO_DEEP);
+    }
+    throw err;
+  }
   // Chains of one operator (`1+1+…`) are built by a loop, not by recursion: measure the tree.
   const deep = nodeBeyondDepth(e, MAX_EXPR_DEPTH);
   if (deep !== null) throw new PromQLParseError(input, deep.pos, TOO_DEEP);
