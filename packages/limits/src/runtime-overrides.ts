@@ -5,19 +5,12 @@
  * tenants without overrides share one frozen defaults object. A reload builds a whole new map
  * and swaps it in, so a caller holding an old object keeps a consistent (if stale) view.
  *
- * Reload rules:
- * - at `start()` an unreadable or invalid file is fatal (`ConfigError`);
- * - later, a bad or unreadable file keeps the old overrides in force, logs a warning and calls
- *   `onReloadError`; each distinct failure is reported once, not on every period;
- * - the file is re-read only when its stat (mtime, ctime, size, inode) changed, or while its
- *   mtime is too close to the last read to trust (git's "racily clean" rule: a write in the same
- *   clock tick as our read would leave the stat unchanged); a re-read whose content hash is
- *   unchanged is not a reload.
+ * Reloading follows ReloadingFile's rules (packages/server): an unreadable or invalid file is
+ * fatal at `start()`; later, a bad file keeps the old overrides in force, logs a warning and calls
+ * `onReloadError`, once per distinct failure.
  */
 
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { ConfigError, isConfigError } from '@tessera/server';
+import { ConfigError, ReloadingFile, type ReloadOutcome as FileReloadOutcome } from '@tessera/server';
 import { resolveLimits, type Limits } from './limits.ts';
 import { parseRuntimeConfig } from './runtime-config.ts';
 
@@ -51,48 +44,40 @@ export interface ReloadEvent {
 }
 
 /** Result of one check of the file. */
-export type ReloadOutcome = 'reloaded' | 'unchanged' | 'failed';
+export type ReloadOutcome = FileReloadOutcome;
 
-/** Seconds-scale margin for the racily-clean rule; covers coarse file-system timestamps. */
-const RACY_MARGIN_MS = 1000;
 const NO_LOGGER: RuntimeOverridesLogger = { info() {}, warn() {} };
-
-interface FileStamp {
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly size: number;
-  readonly ino: number;
-}
 
 /** Per-tenant limits: defaults merged with the tenant's overrides from the runtime config file. */
 export class RuntimeOverrides {
-  readonly #rawDefaults: Readonly<Limits>;
   readonly #defaults: Readonly<Limits>;
-  readonly #file: string;
-  readonly #periodMs: number;
-  readonly #logger: RuntimeOverridesLogger;
-  readonly #onReloadError: ((err: ConfigError) => void) | undefined;
+  readonly #file: ReloadingFile<Map<string, Readonly<Limits>>> | undefined;
   readonly #listeners = new Set<(event: ReloadEvent) => void>();
-
   #byTenant = new Map<string, Readonly<Limits>>();
-  #hash = '';
-  #stamp: FileStamp | undefined;
-  #readAtMs = 0;
-  #lastFailure: ConfigError | undefined;
-  #failures = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<ReloadOutcome> | undefined;
   #started = false;
 
   /** @throws ConfigError when `defaults` are invalid. */
   constructor(options: RuntimeOverridesOptions) {
-    this.#rawDefaults = Object.freeze({ ...options.defaults });
-    this.#defaults = resolveLimits(this.#rawDefaults);
-    this.#file = options.file ?? '';
-    this.#periodMs = options.reloadPeriodMs ?? 10_000;
-    if (!(this.#periodMs > 0)) throw new ConfigError(`invalid value ${this.#periodMs} for -runtime-config.reload-period: must be more than 0`);
-    this.#logger = options.logger ?? NO_LOGGER;
-    this.#onReloadError = options.onReloadError;
+    const rawDefaults = Object.freeze({ ...options.defaults });
+    this.#defaults = resolveLimits(rawDefaults);
+    const file = options.file ?? '';
+    const periodMs = options.reloadPeriodMs ?? 10_000;
+    if (!(periodMs > 0)) throw new ConfigError(`invalid value ${periodMs} for -runtime-config.reload-period: must be more than 0`);
+    const logger = options.logger ?? NO_LOGGER;
+    this.#file =
+      file === ''
+        ? undefined
+        : new ReloadingFile({
+            file,
+            what: 'runtime config',
+            periodMs,
+            parse: (text, source) => parseRuntimeConfig(text, source, rawDefaults),
+            apply: (next, hash, initial) => this.#apply(next, hash, initial, file, logger),
+            onFailure: (err) => {
+              logger.warn({ file, err: err.message }, 'runtime config reload failed; keeping the previous overrides');
+              options.onReloadError?.(err);
+            },
+          });
   }
 
   /** The limits of `tenant`: its overrides over the defaults, or the defaults. Never allocates. */
@@ -112,17 +97,17 @@ export class RuntimeOverrides {
 
   /** False while the last check of the file failed (the previous overrides stay in force). */
   get lastReloadSuccessful(): boolean {
-    return this.#lastFailure === undefined;
+    return this.#file?.lastFailure === undefined;
   }
 
   /** Distinct reload failures reported since start. */
   get reloadFailures(): number {
-    return this.#failures;
+    return this.#file?.failures ?? 0;
   }
 
   /** SHA-256 (hex) of the runtime config in force; empty when there is none. */
   get configHash(): string {
-    return this.#hash;
+    return this.#file?.hash ?? '';
   }
 
   /** Registers a listener called after each successful reload (not the initial load); returns an unsubscribe function. */
@@ -140,20 +125,12 @@ export class RuntimeOverrides {
   async start(): Promise<void> {
     if (this.#started) throw new Error('RuntimeOverrides already started');
     this.#started = true;
-    if (this.#file === '') return;
-    const outcome = await this.#check(true);
-    if (outcome === 'failed' && this.#lastFailure !== undefined) throw this.#lastFailure;
-    this.#timer = setInterval(() => {
-      if (this.#inFlight === undefined) void this.reload();
-    }, this.#periodMs);
-    this.#timer.unref();
+    await this.#file?.start();
   }
 
   /** Stops the periodic check and waits for one in progress. */
   async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight;
+    await this.#file?.stop();
   }
 
   /**
@@ -161,70 +138,22 @@ export class RuntimeOverrides {
    * and reported, and the old overrides stay in force.
    */
   async reload(): Promise<ReloadOutcome> {
-    if (this.#file === '') return 'unchanged';
-    if (this.#inFlight !== undefined) return this.#inFlight;
-    this.#inFlight = this.#check(false).finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+    return this.#file === undefined ? 'unchanged' : this.#file.reload();
   }
 
-  async #check(initial: boolean): Promise<ReloadOutcome> {
-    const source = `runtime config ${this.#file}`;
-    let text: string;
-    let stamp: FileStamp;
-    const readAtMs = Date.now();
-    try {
-      const st = await stat(this.#file);
-      stamp = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino };
-      const prev = this.#stamp;
-      if (prev !== undefined && sameStamp(prev, stamp) && prev.mtimeMs < this.#readAtMs - RACY_MARGIN_MS) return 'unchanged';
-      text = await readFile(this.#file, 'utf8');
-    } catch (e) {
-      return this.#failed(new ConfigError(`cannot read ${source}: ${(e as Error).message}`, { cause: e }), initial);
-    }
-    this.#stamp = stamp;
-    this.#readAtMs = readAtMs;
-    const hash = createHash('sha256').update(text).digest('hex');
-    if (hash === this.#hash) {
-      this.#lastFailure = undefined;
-      return 'unchanged';
-    }
-
-    let next: Map<string, Readonly<Limits>>;
-    try {
-      next = parseRuntimeConfig(text, source, this.#rawDefaults);
-    } catch (e) {
-      if (!isConfigError(e)) throw e;
-      return this.#failed(e, initial);
-    }
-
+  #apply(next: Map<string, Readonly<Limits>>, hash: string, initial: boolean, file: string, logger: RuntimeOverridesLogger): void {
     const previous = this.#byTenant;
     this.#byTenant = next;
-    this.#hash = hash;
-    this.#lastFailure = undefined;
     const event: ReloadEvent = { tenants: this.tenantsWithOverrides(), changedTenants: this.#changed(previous, next), hash };
-    this.#logger.info({ file: this.#file, tenants: event.tenants.length, changed: event.changedTenants.length, hash }, initial ? 'runtime config loaded' : 'runtime config reloaded');
-    if (!initial) {
-      for (const listener of this.#listeners) {
-        try {
-          listener(event);
-        } catch (e) {
-          this.#logger.warn({ err: e }, 'runtime config reload listener failed');
-        }
+    logger.info({ file, tenants: event.tenants.length, changed: event.changedTenants.length, hash }, initial ? 'runtime config loaded' : 'runtime config reloaded');
+    if (initial) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        logger.warn({ err: e }, 'runtime config reload listener failed');
       }
     }
-    return 'reloaded';
-  }
-
-  #failed(err: ConfigError, initial: boolean): ReloadOutcome {
-    const repeated = this.#lastFailure?.message === err.message;
-    this.#lastFailure = err;
-    if (initial || repeated) return 'failed';
-    this.#failures++;
-    this.#logger.warn({ file: this.#file, err: err.message }, 'runtime config reload failed; keeping the previous overrides');
-    this.#onReloadError?.(err);
-    return 'failed';
   }
 
   #changed(before: ReadonlyMap<string, Readonly<Limits>>, after: ReadonlyMap<string, Readonly<Limits>>): string[] {
@@ -234,10 +163,6 @@ export class RuntimeOverrides {
     }
     return out.sort();
   }
-}
-
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino;
 }
 
 function sameLimits(a: Readonly<Limits>, b: Readonly<Limits>): boolean {

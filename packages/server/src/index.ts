@@ -6,6 +6,8 @@ export { createLogger } from './logger.ts';
 export type { Logger, LoggerConfig } from './logger.ts';
 export { startAll, stopAll } from './service.ts';
 export type { Service } from './service.ts';
+export { ReloadingFile } from './reloading-file.ts';
+export type { ReloadOutcome, ReloadingFileOptions } from './reloading-file.ts';
 export { createHttpServer, sendError, Params } from './http.ts';
 export type { HttpServerConfig, RouteErrorConfig } from './http.ts';
 export * from './config/index.ts';

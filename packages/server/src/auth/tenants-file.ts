@@ -1,21 +1,16 @@
 /**
  * The tenants file in force: loaded at start, checked for changes every period, swapped in whole.
  *
- * Reload rules (the same as the runtime config's):
- * - at `start()` an unreadable or invalid file is fatal (`ConfigError`): Tessera does not start
- *   open, nor locked, by mistake;
- * - later, a bad or unreadable file keeps the previous table in force and logs one warning per
- *   distinct failure (file name and problem, never a secret);
- * - the file is re-read only when its stat (mtime, ctime, size, inode) changed, or while its
- *   mtime is too close to the last read to trust (a write in the same clock tick as the read
- *   would leave the stat unchanged); a re-read with an unchanged SHA-256 is not a reload.
+ * Reloading follows ReloadingFile's rules (reloading-file.ts): an unreadable or invalid file is
+ * fatal at `start()` (Tessera does not start open, nor locked, by mistake); later, a bad file keeps
+ * the previous table in force and logs one warning per distinct failure (file name and problem,
+ * never a secret).
  *
  * `authenticate` reads the current table with no await in between, so a request sees one table.
  */
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ConfigError, isConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { ReloadingFile, type ReloadOutcome } from '../reloading-file.ts';
 import type { Service } from '../service.ts';
 import { authenticateHeader, type AuthResult, type TenantAuthenticator } from './authenticator.ts';
 import { CredentialKeys } from './credential-keys.ts';
@@ -41,64 +36,60 @@ export interface TenantsFileOptions {
 }
 
 /** Result of one check of the file. */
-export type TenantsFileReloadOutcome = 'reloaded' | 'unchanged' | 'failed';
+export type TenantsFileReloadOutcome = ReloadOutcome;
 
-/** Seconds-scale margin for the racily-clean rule; covers coarse file-system timestamps. */
-const RACY_MARGIN_MS = 1000;
 const NO_LOGGER: TenantsFileLogger = { info() {}, warn() {} };
-
-interface FileStamp {
-  readonly mtimeMs: number;
-  readonly ctimeMs: number;
-  readonly size: number;
-  readonly ino: number;
-}
 
 /** Credentials from a hot-reloaded tenants file; the authenticator of `resolveTenant`. */
 export class TenantsFile implements TenantAuthenticator, Service {
   /** Service name in `/services`. */
   readonly name = 'auth';
-  readonly #file: string;
-  readonly #periodMs: number;
-  readonly #logger: TenantsFileLogger;
-  readonly #keys: CredentialKeys;
-  readonly #reloads: Counter<'result'> | undefined;
-  readonly #lastOk: Gauge | undefined;
-
+  readonly #file: ReloadingFile<CredentialTable>;
   #table: CredentialTable;
-  #hash = '';
-  #stamp: FileStamp | undefined;
-  #readAtMs = 0;
-  #lastFailure: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<TenantsFileReloadOutcome> | undefined;
-  #started = false;
 
   /** @throws ConfigError when the file name or the period is unusable. */
   constructor(options: TenantsFileOptions) {
     if (options.file === '') throw new ConfigError('-auth.tenants-file must name a file');
-    this.#file = options.file;
-    this.#periodMs = options.reloadPeriodMs ?? 5_000;
-    if (!(this.#periodMs > 0)) throw new ConfigError(`invalid value ${this.#periodMs} for -auth.tenants-file-reload-period: must be more than 0`);
-    this.#logger = options.logger ?? NO_LOGGER;
-    this.#keys = options.keys ?? new CredentialKeys();
+    const periodMs = options.reloadPeriodMs ?? 5_000;
+    if (!(periodMs > 0)) throw new ConfigError(`invalid value ${periodMs} for -auth.tenants-file-reload-period: must be more than 0`);
+    const logger = options.logger ?? NO_LOGGER;
+    const keys = options.keys ?? new CredentialKeys();
     // Until start() loads the file, nobody is let in.
-    this.#table = new CredentialTable(this.#keys, new Map(), new Map(), []);
+    this.#table = new CredentialTable(keys, new Map(), new Map(), []);
+    let reloads: Counter<'result'> | undefined;
+    let lastOk: Gauge | undefined;
     if (options.registry !== undefined) {
-      this.#reloads = new Counter({
+      reloads = new Counter({
         name: 'tessera_auth_tenants_file_reloads_total',
         help: 'Loads of the tenants file that changed it (success) or failed (failure; the previous file stays in force).',
         labelNames: ['result'] as const,
         registers: [options.registry],
       });
-      this.#reloads.inc({ result: 'success' }, 0);
-      this.#reloads.inc({ result: 'failure' }, 0);
-      this.#lastOk = new Gauge({
+      reloads.inc({ result: 'success' }, 0);
+      reloads.inc({ result: 'failure' }, 0);
+      lastOk = new Gauge({
         name: 'tessera_auth_tenants_file_last_reload_successful',
         help: 'Whether the last check of the tenants file succeeded (1) or failed (0).',
         registers: [options.registry],
       });
     }
+    this.#file = new ReloadingFile<CredentialTable>({
+      file: options.file,
+      what: 'tenants file',
+      periodMs,
+      parse: (text, source) => parseTenantsFile(text, source, keys),
+      apply: (table, _hash, initial) => {
+        this.#table = table;
+        reloads?.inc({ result: 'success' });
+        logger.info({ file: options.file, tenants: table.tenants.length, credentials: table.size }, initial ? 'tenants file loaded' : 'tenants file reloaded');
+      },
+      onFailure: (err) => {
+        reloads?.inc({ result: 'failure' });
+        // The message names the file and the problem, never a secret.
+        logger.warn({ file: options.file, err: err.message }, 'tenants file reload failed; keeping the previous credentials');
+      },
+      onStatus: (ok) => lastOk?.set(ok ? 1 : 0),
+    });
   }
 
   /** The tenant named by an `Authorization` header value, from the file in force. */
@@ -113,12 +104,12 @@ export class TenantsFile implements TenantAuthenticator, Service {
 
   /** False while the last check of the file failed (the previous file stays in force). */
   get lastReloadSuccessful(): boolean {
-    return this.#lastFailure === undefined;
+    return this.#file.lastFailure === undefined;
   }
 
   /** SHA-256 (hex) of the file content in force; empty before the first load. */
   get hash(): string {
-    return this.#hash;
+    return this.#file.hash;
   }
 
   /**
@@ -126,92 +117,17 @@ export class TenantsFile implements TenantAuthenticator, Service {
    *
    * @throws ConfigError when the file cannot be read or is invalid.
    */
-  async start(): Promise<void> {
-    if (this.#started) throw new Error('TenantsFile already started');
-    this.#started = true;
-    const outcome = await this.#check(true);
-    if (outcome === 'failed') throw new ConfigError(this.#lastFailure ?? `cannot load tenants file ${this.#file}`);
-    this.#timer = setInterval(() => {
-      if (this.#inFlight === undefined) void this.reload();
-    }, this.#periodMs);
-    this.#timer.unref();
+  start(): Promise<void> {
+    return this.#file.start();
   }
 
   /** Stops the periodic check and waits for one in progress. Idempotent. */
-  async stop(): Promise<void> {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight;
+  stop(): Promise<void> {
+    return this.#file.stop();
   }
 
   /** Checks the file now, as the timer does (e.g. on SIGHUP). Never throws. */
-  async reload(): Promise<TenantsFileReloadOutcome> {
-    if (this.#inFlight !== undefined) return this.#inFlight;
-    this.#inFlight = this.#check(false).finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
+  reload(): Promise<TenantsFileReloadOutcome> {
+    return this.#file.reload();
   }
-
-  async #check(initial: boolean): Promise<TenantsFileReloadOutcome> {
-    const source = `tenants file ${this.#file}`;
-    let text: string;
-    let stamp: FileStamp;
-    const readAtMs = Date.now();
-    try {
-      const st = await stat(this.#file);
-      stamp = { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, size: st.size, ino: st.ino };
-      const prev = this.#stamp;
-      if (prev !== undefined && sameStamp(prev, stamp) && prev.mtimeMs < this.#readAtMs - RACY_MARGIN_MS) {
-        return this.#lastFailure === undefined ? 'unchanged' : 'failed'; // the same (bad) file is still there
-      }
-      text = await readFile(this.#file, 'utf8');
-    } catch (e) {
-      // fs messages name the path and the errno, nothing from the file.
-      return this.#failed(`cannot read ${source}: ${(e as Error).message}`, initial);
-    }
-    this.#stamp = stamp;
-    this.#readAtMs = readAtMs;
-    const hash = createHash('sha256').update(text).digest('hex');
-    if (hash === this.#hash) {
-      this.#succeeded();
-      return 'unchanged';
-    }
-
-    let table: CredentialTable;
-    try {
-      table = parseTenantsFile(text, source, this.#keys);
-    } catch (e) {
-      if (!isConfigError(e)) throw e;
-      return this.#failed(e.message, initial);
-    }
-    this.#table = table;
-    this.#hash = hash;
-    this.#succeeded();
-    this.#reloads?.inc({ result: 'success' });
-    this.#logger.info(
-      { file: this.#file, tenants: table.tenants.length, credentials: table.size },
-      initial ? 'tenants file loaded' : 'tenants file reloaded',
-    );
-    return 'reloaded';
-  }
-
-  #succeeded(): void {
-    this.#lastFailure = undefined;
-    this.#lastOk?.set(1);
-  }
-
-  #failed(message: string, initial: boolean): TenantsFileReloadOutcome {
-    const repeated = this.#lastFailure === message;
-    this.#lastFailure = message;
-    this.#lastOk?.set(0);
-    if (initial || repeated) return 'failed';
-    this.#reloads?.inc({ result: 'failure' });
-    this.#logger.warn({ file: this.#file, err: message }, 'tenants file reload failed; keeping the previous credentials');
-    return 'failed';
-  }
-}
-
-function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.ino === b.ino;
 }
