@@ -44,3 +44,5 @@ export { IngesterLifecycle } from './lifecycle.ts';
 export type { IngesterLifecycleDeps, LifecycleIngester } from './lifecycle.ts';
 export { escapeHtml, formatAge, registerRingPage, renderRingPage, ringPageJson } from './ring-page.ts';
 export type { RingPageInstanceJson, RingPageJson, RingPageOptions } from './ring-page.ts';
+export { DEFAULT_TSDB_STATUS_LIMIT, decodeTsdbStatus, decodeTsdbStatusRequest, encodeTsdbStatus, encodeTsdbStatusRequest, headTsdbStatus, top } from './tsdb-status.ts';
+export type { TsdbHeadStats, TsdbStat, TsdbStatus } from './tsdb-status.ts';

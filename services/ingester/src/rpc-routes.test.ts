@@ -16,6 +16,7 @@ import {
 } from './rpc-codec-labels.ts';
 import { INGESTER_RPC_PATHS, INTERNAL_TOKEN_HEADER, registerIngesterRpcRoutes } from './rpc-routes.ts';
 import { ProtoWriter } from './rpc-wire.ts';
+import { decodeTsdbStatus, encodeTsdbStatusRequest } from './tsdb-status.ts';
 import { cleanupTempDirs, pushBody, samplesOf, silentLogger, startIngester, ts } from './test-support.ts';
 
 interface Server {
@@ -145,6 +146,12 @@ describe('ingester RPC routes', () => {
     // Another tenant learns nothing.
     const b = await call(s, INGESTER_RPC_PATHS.labelNames, encodeLabelNamesRequest([], T0, T0 + 10_000), { tenant: 'team-b' });
     expect(decodeStringList(b.bytes)).toEqual([]);
+    // The cardinality of the tenant's head, top lists cut at the requested limit.
+    const status = decodeTsdbStatus((await call(s, INGESTER_RPC_PATHS.tsdbStatus, encodeTsdbStatusRequest(1))).bytes);
+    expect(status.headStats).toMatchObject({ numSeries: 3, minTime: T0, maxTime: T0 + 5000 });
+    expect(status.seriesCountByMetricName).toEqual([{ name: 'up', value: 2 }]);
+    const none = decodeTsdbStatus((await call(s, INGESTER_RPC_PATHS.tsdbStatus, encodeTsdbStatusRequest(10), { tenant: 'team-b' })).bytes);
+    expect(none.headStats.numSeries).toBe(0);
   });
 
   it('requires a valid tenant on every call', async () => {

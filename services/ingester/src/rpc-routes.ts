@@ -19,6 +19,7 @@
  *   label_values  tessera.ingester.LabelValuesRequest      tessera.ingester.LabelValuesResponse
  *   series        tessera.ingester.SeriesRequest           tessera.ingester.SeriesResponse
  *   metadata      tessera.ingester.MetadataRequest         tessera.ingester.MetadataResponse
+ *   tsdb_status   TsdbStatusRequest                        TsdbStatusResponse (tsdb-status.ts)
  *
  *   push: the series were validated by the distributor; the ingester appends every series and
  *   sample of the body (no validation callback) and records its metadata entries. Refusals by
@@ -57,6 +58,7 @@ import {
   encodeStringList,
 } from './rpc-codec-labels.ts';
 import { RpcDecodeError } from './rpc-wire.ts';
+import { decodeTsdbStatusRequest, encodeTsdbStatus, headTsdbStatus } from './tsdb-status.ts';
 
 /** Paths of the ingester RPC routes. */
 export const INGESTER_RPC_PATHS = {
@@ -66,6 +68,7 @@ export const INGESTER_RPC_PATHS = {
   labelValues: '/internal/ingester/label_values',
   series: '/internal/ingester/series',
   metadata: '/internal/ingester/metadata',
+  tsdbStatus: '/internal/ingester/tsdb_status',
 } as const;
 
 /** Content type of every RPC request and 200 response body. */
@@ -226,5 +229,10 @@ export function registerIngesterRpcRoutes(app: FastifyInstance, ingester: Ingest
   route(INGESTER_RPC_PATHS.metadata, (_req, tenant, body) => {
     const q = decode('MetadataRequest', () => decodeMetadataRequest(body));
     return encodeMetadataResponse(ingester.metadata(tenant, q.metric === '' ? undefined : q.metric, q.limit));
+  });
+
+  route(INGESTER_RPC_PATHS.tsdbStatus, (_req, tenant, body) => {
+    const limit = decode('TsdbStatusRequest', () => decodeTsdbStatusRequest(body));
+    return encodeTsdbStatus(headTsdbStatus(ingester.head(tenant), limit));
   });
 }

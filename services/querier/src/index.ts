@@ -21,3 +21,5 @@ export {
 } from './params.ts';
 export { FailureBudget, RemoteIngesterReader, RemoteIngesters } from './remote-ingester.ts';
 export type { ReadRing, RemoteIngesterDesc, RemoteIngestersOptions, RemoteResponse, RemoteTransport } from './remote-ingester.ts';
+export { mergeTsdbStatus, registerTsdbStatusApi, tsdbStatusJson } from './api-status.ts';
+export type { TsdbStatusApiConfig, TsdbStatusReader } from './api-status.ts';

@@ -23,17 +23,22 @@ import {
   decodeQueryResponse,
   decodeSeriesResponse,
   decodeStringList,
+  decodeTsdbStatus,
   encodeLabelNamesRequest,
   encodeLabelValuesRequest,
   encodeMetadataRequest,
   encodeQueryRequest,
   encodeSeriesRequest,
+  encodeTsdbStatusRequest,
+  headTsdbStatus,
   type ChunkSeries,
+  type TsdbStatus,
   type MetricMetadata,
 } from '@tessera/ingester';
 import type { ChunkReader } from './ingester-queryable.ts';
 import type { IngesterReader } from './querier.ts';
 import type { MetadataReader } from './api-metadata.ts';
+import type { TsdbStatusReader } from './api-status.ts';
 
 /** An ingester as the ring describes it. */
 export interface RemoteIngesterDesc {
@@ -147,7 +152,7 @@ export class RemoteIngesters {
 }
 
 /** One remote ingester, for one request. */
-export class RemoteIngesterReader implements ChunkReader, IngesterReader, MetadataReader {
+export class RemoteIngesterReader implements ChunkReader, IngesterReader, MetadataReader, TsdbStatusReader {
   readonly inst: RemoteIngesterDesc;
   readonly #budget: FailureBudget;
   readonly #pool: RemoteIngesters;
@@ -193,5 +198,10 @@ export class RemoteIngesterReader implements ChunkReader, IngesterReader, Metada
   /** {@inheritDoc MetadataReader.metadata} */
   metadata(tenant: string, metric?: string): Promise<Map<string, MetricMetadata[]>> {
     return this.#call(INGESTER_RPC_PATHS.metadata, tenant, encodeMetadataRequest(metric, 0), decodeMetadataResponse, new Map());
+  }
+
+  /** {@inheritDoc TsdbStatusReader.tsdbStatus} */
+  tsdbStatus(tenant: string, limit: number): Promise<TsdbStatus> {
+    return this.#call(INGESTER_RPC_PATHS.tsdbStatus, tenant, encodeTsdbStatusRequest(limit), decodeTsdbStatus, headTsdbStatus(undefined, 0));
   }
 }

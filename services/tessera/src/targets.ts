@@ -16,7 +16,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Lifecycler, type KVStore, type Ring, type RingDesc } from '@tessera/ring';
 import type { Service } from '@tessera/server';
-import { Ingester, IngesterLifecycle, registerIngesterRpcRoutes, registerRingPage } from '@tessera/ingester';
+import { Ingester, IngesterLifecycle, headTsdbStatus, registerIngesterRpcRoutes, registerRingPage } from '@tessera/ingester';
 import { Distributor, PushFanout, registerHaTrackerPage, registerPushRoutes, type HaTracker, type IngesterClient } from '@tessera/distributor';
 import { RemoteIngesters } from '@tessera/querier';
 import { advertisedAddress } from './config.ts';
@@ -65,7 +65,12 @@ function assembleAll(base: Base, app: FastifyInstance): TargetAssembly {
   const distributor = newDistributor(base, ingester, ha?.tracker);
   registerPushRoutes(app, distributor, base.tenancy);
   if (ha !== null) registerHaTrackerPage(app, ha.tracker);
-  const query = buildQueryPath(base, app, { chunks: () => [ingester], readers: () => [ingester], metadata: () => [ingester] });
+  const query = buildQueryPath(base, app, {
+    chunks: () => [ingester],
+    readers: () => [ingester],
+    metadata: () => [ingester],
+    status: () => [{ tsdbStatus: (tenant, limit) => headTsdbStatus(ingester.head(tenant), limit) }],
+  });
   return { services: [...base.services, ingester, ...(ha?.services ?? []), distributor, ...query.services], ingester };
 }
 
@@ -146,7 +151,7 @@ function assembleQuerier(base: Base, app: FastifyInstance, opts: AssembleOptions
     registry: base.registry,
   });
   const readers = (): ReturnType<RemoteIngesters['readers']> => remote.readers();
-  const query = buildQueryPath(base, app, { chunks: readers, readers, metadata: readers });
+  const query = buildQueryPath(base, app, { chunks: readers, readers, metadata: readers, status: readers });
   registerRingPage(app, r.ring, { kv: r.kv });
   return { services: [...base.services, ...r.services, client.service, ...query.services], ring: r.ring };
 }
