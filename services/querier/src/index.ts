@@ -23,3 +23,4 @@ export { FailureBudget, RemoteIngesterReader, RemoteIngesters } from './remote-i
 export type { ReadRing, RemoteIngesterDesc, RemoteIngestersOptions, RemoteResponse, RemoteTransport } from './remote-ingester.ts';
 export { mergeTsdbStatus, registerTsdbStatusApi, tsdbStatusJson } from './api-status.ts';
 export type { TsdbStatusApiConfig, TsdbStatusReader } from './api-status.ts';
+export { registerUserLimitsApi, userLimitsJson } from './api-user-limits.ts';

@@ -9,7 +9,7 @@ import { TenantsFile, type Logger, type Service, type TenantResolverConfig } fro
 import { RuntimeOverrides, limitsFromConfig } from '@tessera/limits';
 import { Ingester } from '@tessera/ingester';
 import { HaTracker, IngesterPool, haTrackerConfigFromOptions, haTrackerStateCodec, type HaTrackerState } from '@tessera/distributor';
-import { Querier, createQueryRunner, registerQueryRoutes, registerTsdbStatusApi, type TsdbStatusReader, type ChunkReader, type IngesterReader, type MetadataReader, type QueryRunner } from '@tessera/querier';
+import { Querier, createQueryRunner, registerQueryRoutes, registerTsdbStatusApi, registerUserLimitsApi, type TsdbStatusReader, type ChunkReader, type IngesterReader, type MetadataReader, type QueryRunner } from '@tessera/querier';
 import { MemoryKV, RedisKV, Ring, ringDescCodec, type KVStore, type RingDesc } from '@tessera/ring';
 import type { TesseraConfig } from './config.ts';
 import { VERSION } from './version.ts';
@@ -165,6 +165,7 @@ export function buildQueryPath(base: Base, app: FastifyInstance, sources: QueryS
       slowQueryLogThresholdMs: config.slowQueryLogThreshold,
     },
   );
+  registerUserLimitsApi(app, (t) => base.overrides.forTenant(t), { ...base.tenancy, prefix: config.prometheusPrefix });
   registerTsdbStatusApi(app, sources.status, { ...base.tenancy, prefix: config.prometheusPrefix, replicationFactor: config.target === 'all' ? 1 : config.replicationFactor });
   const runnerService: Service = { name: 'query-runner', start: async () => {}, stop: () => runner.close() };
   return { querier, runner, services: [querier, runnerService] };
