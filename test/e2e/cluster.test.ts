@@ -362,6 +362,14 @@ suite('cluster mode: 1 distributor, 3 ingesters (RF=3), 1 querier, ring in Redis
     for (const n of held) expect(Math.abs(n - even) / even).toBeLessThanOrEqual(0.1);
     for (const o of owned) expect(Math.abs(o - 100 / 3) / (100 / 3)).toBeLessThanOrEqual(0.1);
 
+    // Cardinality through the querier (ingester RPC tsdb_status, merged over the replicas): the
+    // tenant's series counted once each, as the single process would count them.
+    const status = (await (await fetch(`${querier.url}/prometheus/api/v1/status/tsdb`, { headers: { 'X-Scope-OrgID': TENANT } })).json()) as {
+      data: { headStats: { numSeries: number }; seriesCountByMetricName: { name: string; value: number }[] };
+    };
+    expect(status.data.headStats.numSeries).toBe(TOTAL_SERIES);
+    expect(status.data.seriesCountByMetricName).toEqual([{ name: METRIC, value: TOTAL_SERIES }]);
+
     // A clean shutdown: ingesters leave the ring and exit 0.
     const exits = await Promise.all([distributor, querier, ...ingesters].map((p) => p.run.stop('SIGTERM')));
     for (const [i, e] of exits.entries()) expect(e, [distributor, querier, ...ingesters][i]!.run.tail()).toEqual({ code: 0, signal: null });
