@@ -12,13 +12,14 @@
  * timeouts and network errors (see `s3-request.ts`).
  */
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Bucket, IterCallback, IterOptions, ObjectAttributes, UploadBody } from './bucket.ts';
 import { TesseraError } from '@tessera/server';
 import { invalidObjectRange, isObjectNotFound, objectNotFound, objectStoreError } from './errors.ts';
 import { checkObjectName, compareNames, dirPrefix, isValidRange } from './names.ts';
 import { isInvalidRange } from './s3-errors.ts';
 import { S3Requester, type RetryListener } from './s3-request.ts';
+import { loadS3Sdk, type S3Sdk } from './s3-sdk.ts';
 import { s3Upload } from './s3-upload.ts';
 
 /** Settings of an {@link S3Bucket}. */
@@ -99,8 +100,16 @@ export function endpointUrl(endpoint: string, insecure: boolean): string | undef
 export class S3Bucket implements Bucket {
   /** The resolved settings. */
   readonly config: Readonly<S3BucketConfig>;
-  readonly #client: S3Client;
+  readonly #clientConfig: S3ClientConfig;
+  #conn: Promise<{ client: S3Client; sdk: S3Sdk }> | null = null;
+  #closed = false;
   readonly #req: S3Requester;
+
+  /** The SDK client, created on first use (see s3-sdk.ts). */
+  #connect(): Promise<{ client: S3Client; sdk: S3Sdk }> {
+    if (this.#closed) return Promise.reject(new Error('S3Bucket is closed'));
+    return (this.#conn ??= loadS3Sdk().then((sdk) => ({ client: new sdk.S3Client(this.#clientConfig), sdk })));
+  }
 
   /** A bucket from `config` (only `bucket` is required; see {@link S3_BUCKET_DEFAULTS}). */
   constructor(config: Partial<S3BucketConfig> & { bucket: string }, options: S3BucketOptions = {}) {
@@ -111,7 +120,7 @@ export class S3Bucket implements Bucket {
     this.config = Object.freeze(c);
     const endpoint = endpointUrl(c.endpoint, c.insecure);
     const agent = { keepAlive: true, maxSockets: 64 };
-    this.#client = new S3Client({
+    this.#clientConfig = {
       ...(endpoint === undefined ? {} : { endpoint }),
       region: c.region !== '' ? c.region : (process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'us-east-1'),
       forcePathStyle: c.forcePathStyle,
@@ -125,7 +134,7 @@ export class S3Bucket implements Bucket {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: { connectionTimeout: c.connectTimeoutMs, socketTimeout: c.requestTimeoutMs, httpAgent: agent, httpsAgent: agent },
-    });
+    };
     this.#req = new S3Requester(
       { maxRetries: c.maxRetries, minBackoffMs: c.minBackoffMs, maxBackoffMs: c.maxBackoffMs },
       c.requestTimeoutMs,
@@ -136,8 +145,9 @@ export class S3Bucket implements Bucket {
 
   async get(name: string): Promise<Uint8Array> {
     checkObjectName(name);
+    const c = await this.#connect();
     return this.#req.run('get', name, async (abortSignal) => {
-      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
+      const out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
       return readBody(out.Body, out.ContentLength, abortSignal);
     });
   }
@@ -149,11 +159,12 @@ export class S3Bucket implements Bucket {
       if (!(await this.exists(name))) throw objectNotFound(name);
       return new Uint8Array(0);
     }
+    const c = await this.#connect();
     return this.#req.run('get_range', name, async (abortSignal) => {
       let out;
       try {
         const Range = `bytes=${offset}-${offset + length - 1}`;
-        out = await this.#client.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: name, Range }), { abortSignal });
+        out = await c.client.send(new c.sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: name, Range }), { abortSignal });
       } catch (e) {
         // 416: the range starts at or after the end of an existing object.
         if (isInvalidRange(e)) return new Uint8Array(0);
@@ -168,7 +179,8 @@ export class S3Bucket implements Bucket {
   async upload(name: string, body: UploadBody): Promise<void> {
     checkObjectName(name);
     try {
-      await s3Upload(this.#client, this.#req, this.config, name, body);
+      const c = await this.#connect();
+      await s3Upload(c.client, c.sdk, this.#req, this.config, name, body);
     } catch (e) {
       // Errors of S3 requests are TesseraErrors already; others come from reading the body.
       if (TesseraError.is(e) || e instanceof TypeError) throw e;
@@ -178,9 +190,10 @@ export class S3Bucket implements Bucket {
 
   async delete(name: string): Promise<void> {
     checkObjectName(name);
+    const c = await this.#connect();
     await this.#req.run('delete', name, async (abortSignal) => {
       try {
-        await this.#client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
+        await c.client.send(new c.sdk.DeleteObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
       } catch (e) {
         // S3 answers 204 for a missing key; some compatible servers answer 404.
         if ((e as { name?: unknown }).name !== 'NoSuchKey') throw e;
@@ -200,8 +213,9 @@ export class S3Bucket implements Bucket {
 
   async attributes(name: string): Promise<ObjectAttributes> {
     checkObjectName(name);
+    const c = await this.#connect();
     return this.#req.run('attributes', name, async (abortSignal) => {
-      const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
+      const out = await c.client.send(new c.sdk.HeadObjectCommand({ Bucket: this.config.bucket, Key: name }), { abortSignal });
       return { size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
     });
   }
@@ -218,11 +232,12 @@ export class S3Bucket implements Bucket {
   async *list(dir: string, options: IterOptions = {}): AsyncGenerator<string> {
     const prefix = dirPrefix(dir);
     const recursive = options.recursive === true;
+    const c = await this.#connect();
     let token: string | undefined;
     do {
       const page = await this.#req.run('list', prefix, (abortSignal) =>
-        this.#client.send(
-          new ListObjectsV2Command({
+        c.client.send(
+          new c.sdk.ListObjectsV2Command({
             Bucket: this.config.bucket,
             ...(prefix === '' ? {} : { Prefix: prefix }),
             ...(recursive ? {} : { Delimiter: '/' }),
@@ -242,7 +257,10 @@ export class S3Bucket implements Bucket {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy();
+    this.#closed = true;
+    const conn = this.#conn;
+    this.#conn = null;
+    if (conn !== null) (await conn).client.destroy();
   }
 }
 

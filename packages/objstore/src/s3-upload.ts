@@ -10,15 +10,8 @@
  * Each request is retried on its own (a part is held in memory until it is stored, so it can be
  * re-sent); the body stream itself is read once.
  */
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Sdk } from './s3-sdk.ts';
 import { bodyChunks, fixedSizePieces } from './body.ts';
 import type { UploadBody } from './bucket.ts';
 import { isNoSuchUpload } from './s3-errors.ts';
@@ -41,7 +34,7 @@ function* slices(body: Uint8Array, size: number): Generator<Uint8Array> {
 }
 
 /** Uploads `body` as object `key`; see the module comment. */
-export async function s3Upload(client: S3Client, req: S3Requester, cfg: S3UploadConfig, key: string, body: UploadBody): Promise<void> {
+export async function s3Upload(client: S3Client, sdk: S3Sdk, req: S3Requester, cfg: S3UploadConfig, key: string, body: UploadBody): Promise<void> {
   const pieces: Iterator<Uint8Array> | AsyncIterator<Uint8Array> =
     body instanceof Uint8Array ? slices(body, cfg.partSize) : fixedSizePieces(bodyChunks(body), cfg.partSize)[Symbol.asyncIterator]();
   const first = await pieces.next();
@@ -49,15 +42,16 @@ export async function s3Upload(client: S3Client, req: S3Requester, cfg: S3Upload
   if (second.done === true) {
     const bytes = first.done === true ? new Uint8Array(0) : first.value;
     await req.run('upload', key, (abortSignal) =>
-      client.send(new PutObjectCommand({ Bucket: cfg.bucket, Key: key, Body: bytes, ContentLength: bytes.length }), { abortSignal }),
+      client.send(new sdk.PutObjectCommand({ Bucket: cfg.bucket, Key: key, Body: bytes, ContentLength: bytes.length }), { abortSignal }),
     );
     return;
   }
-  await multipart(client, req, cfg, key, first.value as Uint8Array, second.value, pieces);
+  await multipart(client, sdk, req, cfg, key, first.value as Uint8Array, second.value, pieces);
 }
 
 async function multipart(
   client: S3Client,
+  sdk: S3Sdk,
   req: S3Requester,
   cfg: S3UploadConfig,
   key: string,
@@ -66,7 +60,7 @@ async function multipart(
   rest: Iterator<Uint8Array> | AsyncIterator<Uint8Array>,
 ): Promise<void> {
   const created = await req.run('upload', key, (abortSignal) =>
-    client.send(new CreateMultipartUploadCommand({ Bucket: cfg.bucket, Key: key }), { abortSignal }),
+    client.send(new sdk.CreateMultipartUploadCommand({ Bucket: cfg.bucket, Key: key }), { abortSignal }),
   );
   const uploadId = created.UploadId;
   if (uploadId === undefined) throw new Error('CreateMultipartUpload returned no upload ID');
@@ -80,7 +74,7 @@ async function multipart(
     const p = req
       .run('upload_part', key, (abortSignal) =>
         client.send(
-          new UploadPartCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length }),
+          new sdk.UploadPartCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length }),
           { abortSignal },
         ),
       )
@@ -114,14 +108,14 @@ async function multipart(
     await req.run('upload', key, async (abortSignal, attempt) => {
       try {
         await client.send(
-          new CompleteMultipartUploadCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+          new sdk.CompleteMultipartUploadCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
           { abortSignal },
         );
       } catch (e) {
         // A retried Complete whose earlier attempt did succeed (its answer was lost) finds the
         // upload gone; the object is there if it has the size we sent.
         if (attempt > 0 && isNoSuchUpload(e)) {
-          const head = await client.send(new HeadObjectCommand({ Bucket: cfg.bucket, Key: key }), { abortSignal });
+          const head = await client.send(new sdk.HeadObjectCommand({ Bucket: cfg.bucket, Key: key }), { abortSignal });
           if (head.ContentLength === total) return;
         }
         throw e;
@@ -129,7 +123,7 @@ async function multipart(
     });
   } catch (e) {
     await Promise.allSettled(inFlight);
-    await client.send(new AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId })).catch(() => {});
+    await client.send(new sdk.AbortMultipartUploadCommand({ Bucket: cfg.bucket, Key: key, UploadId: uploadId })).catch(() => {});
     // Release the body stream if we stopped reading it early.
     await Promise.resolve()
       .then(() => rest.return?.())
