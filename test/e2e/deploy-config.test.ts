@@ -13,12 +13,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { isConfigError, loadConfig } from '@tessera/server';
-import { TESSERA_NODE_FLAGS, checkTargetConfig, tesseraOptions, type TesseraConfig } from '@tessera/tessera';
+import { alertsEndpoint, splitUrls } from '@tessera/alertmanager';
+import { TARGETS, TESSERA_NODE_FLAGS, checkTargetConfig, tesseraOptions, type TesseraConfig } from '@tessera/tessera';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMPOSE_DIR = path.join(ROOT, 'deploy/compose');
 const K8S_DIR = path.join(ROOT, 'deploy/kubernetes/base');
 const TENANT_HEADER = 'X-Scope-OrgID';
+/** The targets a cluster deployment runs: every one but the single-process `all`. */
+const CLUSTER_TARGETS = new Set<string>(TARGETS.filter((t) => t !== 'all'));
+/** The targets that use the blocks bucket (blocks, rule groups, Alertmanager configurations). */
+const BUCKET_TARGETS = new Set(['ingester', 'querier', 'compactor', 'ruler', 'alertmanager']);
+/** Where the alertmanager target takes alerts (Alertmanager's v2 API under /alertmanager). */
+const ALERTS_API = '/alertmanager/api/v2/alerts';
 
 const read = (file: string): string => fs.readFileSync(file, 'utf8');
 const yamlFile = <T>(file: string): T => parseYaml(read(file), { merge: true }) as T;
@@ -62,14 +69,21 @@ const target = (p: TesseraProcess): string => String(opt(p, 'target'));
 const httpPort = (p: TesseraProcess): number => Number(opt(p, 'server.http-listen-port'));
 
 /**
- * Problems with settings every process of one cluster must share: the ring (store, address,
- * replication factor) and the internal token (a mismatch makes the internal RPC answer 401),
- * which must be set when auth is on.
+ * Problems with settings every process of one cluster must share: the rings (store, address,
+ * replication factor, ruler heartbeat timeout), the internal token (a mismatch makes the internal
+ * RPC answer 401), which must be set when auth is on, and the bucket of the processes that use one.
  */
 function clusterProblems(procs: readonly TesseraProcess[]): string[] {
   const problems: string[] = [];
-  for (const flag of ['ring.store', 'ring.redis.address', 'ring.replication-factor', 'internal.auth-token', 'auth.enabled']) {
+  const shared = ['ring.store', 'ring.redis.address', 'ring.replication-factor', 'internal.auth-token', 'auth.enabled', 'ruler.ring.heartbeat-timeout'];
+  // One bucket: what the ingesters ship, the queriers, rulers and compactor must see.
+  const bucket = ['blocks-storage.backend', 'blocks-storage.s3.endpoint', 'blocks-storage.s3.bucket-name', 'blocks-storage.s3.access-key-id', 'blocks-storage.s3.secret-access-key', 'blocks-storage.s3.insecure'];
+  for (const flag of shared) {
     const values = new Set(procs.map((p) => opt(p, flag)));
+    if (values.size !== 1) problems.push(`-${flag} differs between processes`);
+  }
+  for (const flag of bucket) {
+    const values = new Set(procs.filter((p) => BUCKET_TARGETS.has(target(p))).map((p) => opt(p, flag)));
     if (values.size !== 1) problems.push(`-${flag} differs between processes`);
   }
   for (const p of procs) {
@@ -89,6 +103,52 @@ function urlParts(url: string): { host: string; port: number; path: string } {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)), path: u.pathname };
 }
+
+/** A bucket a MinIO client (`mc`) command creates: at which server, with which credentials. */
+interface McBucket {
+  readonly host: string;
+  readonly port: number;
+  readonly bucket: string;
+  readonly user: string;
+  readonly password: string;
+}
+
+/**
+ * The buckets `mc mb` creates in a shell command: `mc alias set <alias> <url> <user> <password>`
+ * names the server, `mc mb [--flags] <alias>/<bucket>...` creates; `$VAR` is taken from `env`.
+ */
+function mcBuckets(command: string, env: Record<string, string>): McBucket[] {
+  const word = (w: string): string => w.replace(/^["']|["']$/g, '').replace(/^\$\{?(\w+)\}?$/, (_all, v: string) => env[v] ?? '');
+  const aliases = new Map<string, { host: string; port: number; user: string; password: string }>();
+  for (const m of command.matchAll(/\bmc alias set\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)/g)) {
+    const u = urlParts(word(m[2]!));
+    aliases.set(m[1]!, { host: u.host, port: u.port, user: word(m[3]!), password: word(m[4]!) });
+  }
+  const out: McBucket[] = [];
+  for (const m of command.matchAll(/\bmc mb((?:\s+[^\s;&|]+)+)/g)) {
+    for (const target of m[1]!.trim().split(/\s+/).filter((w) => !w.startsWith('-'))) {
+      const [alias = '', bucket = ''] = target.split('/');
+      const server = aliases.get(alias);
+      if (server !== undefined) out.push({ ...server, bucket });
+    }
+  }
+  return out;
+}
+
+/** What a process uses the bucket with, in the shape of {@link McBucket}. */
+function bucketOf(p: TesseraProcess): McBucket {
+  expect(opt(p, 'blocks-storage.backend')).toBe('s3');
+  const endpoint = String(opt(p, 'blocks-storage.s3.endpoint'));
+  // host:port without a scheme: -blocks-storage.s3.insecure decides (MinIO here speaks plain HTTP).
+  expect(endpoint).not.toMatch(/^https?:/);
+  expect(opt(p, 'blocks-storage.s3.insecure')).toBe(true);
+  const { host, port } = hostPort(endpoint);
+  return { host, port, bucket: String(opt(p, 'blocks-storage.s3.bucket-name')), user: String(opt(p, 'blocks-storage.s3.access-key-id')), password: String(opt(p, 'blocks-storage.s3.secret-access-key')) };
+}
+
+/** The Alertmanager URLs a ruler sends to, each as the URL of its alerts API. */
+const alertmanagerUrls = (p: TesseraProcess): { host: string; port: number; path: string }[] =>
+  splitUrls(String(opt(p, 'ruler.alertmanager-url'))).map((u) => urlParts(alertsEndpoint(u, 'tenant').url));
 
 // ---------------------------------------------------------------------------------------------
 // Dockerfile
@@ -243,7 +303,9 @@ describe('Dockerfile', () => {
     // Worker scripts are loaded by URL, not imported: the walk must find them too.
     expect(graph.files).toContain('services/querier/src/query-worker.ts');
     const copied = new Set(inRuntime('COPY').map((i) => copyParts(i.rest)).filter((c) => c.from === undefined).flatMap((c) => c.sources.map((s) => s.replace(/\/$/, ''))));
-    const missing = graph.files.filter((f) => ![...copied].some((c) => f === c || f.startsWith(c + '/')) || ignored(f));
+    // Built in a stage of the image (the console), not taken from the build context.
+    const built = new Set(inRuntime('COPY').map((i) => copyParts(i.rest)).filter((c) => c.from !== undefined && c.from !== 'deps').map((c) => c.dest.replace(/\/$/, '')));
+    const missing = graph.files.filter((f) => ![...copied].some((c) => f === c || f.startsWith(c + '/')) || (ignored(f) && !built.has(f)));
     expect(missing, 'files the runtime loads that the image lacks').toEqual([]);
     expect(graph.undeclared, 'imports missing from the workspace\'s "dependencies"').toEqual([]);
     // Production dependencies are installed for the workspace that owns the entry point.
@@ -252,6 +314,31 @@ describe('Dockerfile', () => {
     expect(install).toContain('--omit=dev');
     expect(install).toContain(`--workspace=${ownerName}`);
     expect(inRuntime('COPY').some((i) => /--from=\S+\s+\S*node_modules\/?\s/.test(i.rest))).toBe(true);
+  });
+
+  it('builds the web console in a stage of its own and copies it to where the querier serves it', () => {
+    // The folder the console's server code serves (found by the walk above: new URL('../../dist')).
+    const dist = runtimeGraph(path.join(ROOT, entrypoint.at(-1)!)).files.find((f) => f.startsWith('services/console/') && f.endsWith('/dist'));
+    expect(dist).toBe('services/console/dist');
+    const copy = inRuntime('COPY').map((i) => copyParts(i.rest)).find((c) => c.dest.replace(/\/$/, '') === dist);
+    expect(copy?.from, `COPY --from=<stage> … ${dist}`).toBeDefined();
+    const stage = dockerfile.filter((i) => i.stage === copy!.from);
+    const workdir = stage.find((i) => i.op === 'WORKDIR')!.rest.trim();
+    expect(copy!.sources.map((x) => x.replace(/\/$/, ''))).toEqual([path.posix.join(workdir, dist!)]);
+    // The console's own build (Vite, devDependencies included: no --omit=dev) over its sources and
+    // the base tsconfig they extend.
+    const consolePkg = JSON.parse(read(path.join(ROOT, 'services/console/package.json'))) as { name: string; scripts: Record<string, string> };
+    const runs = stage.filter((i) => i.op === 'RUN').map((i) => i.rest);
+    const install = runs.find((r) => /\bnpm ci\b/.test(r));
+    expect(install).toContain(`--workspace=${consolePkg.name}`);
+    expect(install).not.toContain('--omit=dev');
+    expect(runs.some((r) => r.includes(`npm run build --workspace=${consolePkg.name}`))).toBe(true);
+    expect(consolePkg.scripts['build']).toMatch(/\bvite build\b/);
+    const sources = stage.filter((i) => i.op === 'COPY').map((i) => copyParts(i.rest)).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    expect(sources).toContain('services/console/');
+    expect(sources).toContain('tsconfig.base.json');
+    // A local build (git-ignored) never goes into the image.
+    expect(ignored(dist!)).toBe(true);
   });
 
   it('runs as a fixed non-root user and checks readiness on the port it exposes', () => {
@@ -306,6 +393,19 @@ function containerPorts(s: ComposeService): number[] {
   return [...ports, ...(s.expose ?? []).map(Number)];
 }
 
+/** The ports of the host a service publishes (the host side of `ports`). */
+function hostPorts(s: ComposeService): number[] {
+  return (s.ports ?? []).flatMap((p) => {
+    if (typeof p === 'object') return [];
+    const parts = String(p).split('/')[0]!.split(':');
+    return parts.length >= 2 ? [Number(parts.at(-2))] : [];
+  });
+}
+
+/** Names of the services `s` waits for until they ran to completion. */
+const completedDeps = (s: ComposeService): string[] =>
+  Array.isArray(s.depends_on) ? [] : Object.entries(s.depends_on ?? {}).filter(([, c]) => (c as { condition?: string }).condition === 'service_completed_successfully').map(([d]) => d);
+
 /** The contents of the file a service mounts at `target` (bind mounts, including folders). */
 function mountedFile(s: ComposeService, target: string): string {
   for (const m of mounts(s)) {
@@ -349,9 +449,19 @@ describe('compose', () => {
     expect(fs.existsSync(path.join(ROOT, builder.build!.dockerfile!))).toBe(true);
   });
 
-  it('runs Redis, an S3 store, 1 distributor, 3 ingesters with their own ids and volumes, 1 querier', () => {
+  it('runs Redis, MinIO, 1 distributor, 3 ingesters with their own ids and volumes, 1 querier, 1 compactor with a volume, a ruler, 1 alertmanager', () => {
+    expect(new Set([...tessera.values()].map(target))).toEqual(CLUSTER_TARGETS);
     expect(byTarget('distributor')).toHaveLength(1);
     expect(byTarget('querier')).toHaveLength(1);
+    // One per bucket: two compactors would compact the same blocks; two alertmanagers notify twice.
+    expect(byTarget('compactor')).toHaveLength(1);
+    expect(byTarget('alertmanager')).toHaveLength(1);
+    expect(byTarget('ruler').length).toBeGreaterThanOrEqual(1);
+    const [compactor] = byTarget('compactor');
+    const work = mounts(services[compactor!]!).find((m) => m.target === opt(tessera.get(compactor!)!, 'data.dir'));
+    expect(work !== undefined && !work.bind && work.source in (compose.volumes ?? {}), 'compactor: a named volume at -data.dir').toBe(true);
+    // The console is served by the querier at `/`: its port is published.
+    for (const q of byTarget('querier')) expect(hostPorts(services[q]!).length, q).toBeGreaterThan(0);
     const ingesters = byTarget('ingester');
     expect(ingesters).toHaveLength(3);
     expect(new Set(ingesters.map((n) => opt(tessera.get(n)!, 'ingester.id'))).size).toBe(3);
@@ -374,6 +484,8 @@ describe('compose', () => {
 
   it('points every address at a service that listens there', () => {
     const listens = (host: string, port: number): boolean => {
+      // localhost: a port published on the host (a URL handed out to browsers, not containers).
+      if (host === 'localhost') return Object.values(services).some((s) => hostPorts(s).includes(port));
       const s = services[host];
       return s !== undefined && (tessera.has(host) ? httpPort(tessera.get(host)!) === port : containerPorts(s).includes(port));
     };
@@ -388,6 +500,44 @@ describe('compose', () => {
       for (const dep of Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {})) expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
       const text = [...listOf(s.command), ...listOf(s.entrypoint), ...Object.values(composeEnv(s))].join(' ');
       for (const m of text.matchAll(/https?:\/\/([\w.-]+):(\d+)/g)) expect(listens(m[1]!, Number(m[2])), `${name}: ${m[0]}`).toBe(true);
+    }
+  });
+
+  it('keeps blocks, rule groups and Alertmanager configurations in the MinIO bucket that minio-init creates before Tessera starts', () => {
+    const users = [...tessera].filter(([, p]) => BUCKET_TARGETS.has(target(p)));
+    expect(new Set(users.map(([, p]) => target(p)))).toEqual(BUCKET_TARGETS);
+    for (const [name, p] of users) {
+      const used = bucketOf(p);
+      const store = services[used.host];
+      expect(store?.image, `${name}: -blocks-storage.s3.endpoint ${used.host}`).toMatch(/^minio\/minio:/);
+      expect(containerPorts(store!), `${name}: -blocks-storage.s3.endpoint port`).toContain(used.port);
+      // MinIO's root credentials.
+      const minioEnv = composeEnv(store!);
+      expect({ user: used.user, password: used.password }, name).toEqual({ user: minioEnv['MINIO_ROOT_USER'], password: minioEnv['MINIO_ROOT_PASSWORD'] });
+      // A service this one waits for creates the bucket (with the same credentials, on that server).
+      const created = completedDeps(services[name]!).flatMap((d) => mcBuckets(listOf(services[d]!.command).join(' '), composeEnv(services[d]!)));
+      expect(created, `${name}: no service it waits for creates ${used.bucket}`).toContainEqual(used);
+    }
+    for (const init of new Set([...tessera.keys()].flatMap((n) => completedDeps(services[n]!)))) {
+      const deps = services[init]!.depends_on as Record<string, { condition?: string }>;
+      const server = mcBuckets(listOf(services[init]!.command).join(' '), composeEnv(services[init]!))[0]!;
+      expect(deps[server.host]?.condition, `${init} waits until ${server.host} is healthy`).toBe('service_healthy');
+      expect(services[server.host]!.healthcheck, server.host).toBeDefined();
+    }
+  });
+
+  it('runs each ruler in the ruler ring under its own id and address, sending alerts to the alertmanager', () => {
+    const rulers = byTarget('ruler');
+    expect(new Set(rulers.map((n) => opt(tessera.get(n)!, 'ruler.ring.instance-id'))).size).toBe(rulers.length);
+    for (const name of rulers) {
+      const p = tessera.get(name)!;
+      expect(hostPort(String(opt(p, 'ruler.ring.instance-addr'))), name).toEqual({ host: name, port: httpPort(p) });
+      const urls = alertmanagerUrls(p);
+      expect(urls.length, `${name}: -ruler.alertmanager-url`).toBeGreaterThan(0);
+      for (const u of urls) {
+        expect(tessera.has(u.host) && target(tessera.get(u.host)!), `${name}: -ruler.alertmanager-url ${u.host}`).toBe('alertmanager');
+        expect(u, name).toEqual({ host: u.host, port: httpPort(tessera.get(u.host)!), path: ALERTS_API });
+      }
     }
   });
 
@@ -451,6 +601,7 @@ interface EnvVar {
 interface Container {
   name: string;
   image?: string;
+  command?: string[];
   args?: string[];
   env?: EnvVar[];
   ports?: { name?: string; containerPort: number }[];
@@ -476,6 +627,7 @@ interface K8sObject {
   metadata: { name: string; labels?: Labels };
   spec: {
     replicas?: number;
+    strategy?: { type?: string };
     serviceName?: string;
     selector?: { matchLabels?: Labels } & Labels;
     template?: { metadata: { labels: Labels }; spec: PodSpec };
@@ -520,19 +672,29 @@ describe('kubernetes base', () => {
   const secretKeys = new Map((kustomization.secretGenerator ?? []).map((g) => [g.name, [...(g.literals ?? []), ...(g.files ?? [])].map((e) => path.basename(e.split('=')[0]!))]));
   const tesseraImage = kustomization.images?.find((i) => i.name === 'tessera')?.name ?? 'tessera';
 
+  /**
+   * A container's environment as the kubelet would set it: the pod's name and IP, and a stand-in
+   * value per Secret key (the same for every container reading that key). Missing Secrets and keys
+   * go to `problems`.
+   */
+  const containerEnv = (w: K8sObject, c: Container, problems: string[]): Record<string, string> => {
+    const env: Record<string, string> = {};
+    for (const e of c.env ?? []) {
+      const field = e.valueFrom?.fieldRef?.fieldPath;
+      const secret = e.valueFrom?.secretKeyRef;
+      if (secret !== undefined && !(secretKeys.get(secret.name) ?? []).includes(secret.key)) problems.push(`${w.kind} ${w.metadata.name}: no Secret ${secret.name} with key ${secret.key} is generated`);
+      env[e.name] = e.value ?? (field === 'metadata.name' ? `${w.metadata.name}-0` : field === 'status.podIP' ? POD_IP : secret !== undefined ? `secret-${secret.name}-${secret.key}` : '');
+    }
+    return env;
+  };
+
   /** Each Tessera container with its workload, pod and the configuration it would load. */
   const problems: string[] = [];
   const tessera = workloads.flatMap((w) => {
     const pod = w.spec.template!.spec;
     return pod.containers.filter((c) => c.image === tesseraImage).flatMap((c) => {
       const where = `${w.kind} ${w.metadata.name}`;
-      const env: Record<string, string> = {};
-      for (const e of c.env ?? []) {
-        const field = e.valueFrom?.fieldRef?.fieldPath;
-        const secret = e.valueFrom?.secretKeyRef;
-        if (secret !== undefined && !(secretKeys.get(secret.name) ?? []).includes(secret.key)) problems.push(`${where}: no Secret ${secret.name} with key ${secret.key} is generated`);
-        env[e.name] = e.value ?? (field === 'metadata.name' ? `${w.metadata.name}-0` : field === 'status.podIP' ? POD_IP : secret !== undefined ? `secret-${secret.key}` : '');
-      }
+      const env = containerEnv(w, c, problems);
       const files = new Map<string, string>();
       for (const m of c.volumeMounts ?? []) {
         const cm = pod.volumes?.find((v) => v.name === m.name)?.configMap;
@@ -620,6 +782,65 @@ describe('kubernetes base', () => {
       expect(own.length, `${w.metadata.name} has a Service`).toBeGreaterThan(0);
       for (const s of own) for (const port of s.spec.ports ?? []) expect(resolvePort(port.targetPort ?? port.port, w.spec.template!.spec.containers)).toBe(httpPort(p));
     }
+  });
+
+  /** The workloads whose pods a Service named by `host` (`name` or `name.namespace...`) selects. */
+  const behind = (host: string): K8sObject[] => {
+    const svc = k8sServices.get(host.split('.')[0]!);
+    return svc === undefined ? [] : workloads.filter((w) => subset(svc.spec.selector, w.spec.template!.metadata.labels));
+  };
+
+  it('runs one compactor as a StatefulSet with a volume, two rulers in the ruler ring, one alertmanager never doubled', () => {
+    expect(new Set(tessera.map((x) => target(x.p)))).toEqual(CLUSTER_TARGETS);
+    // A StatefulSet of one: an update stops the old pod before the new one starts.
+    const compactors = ofTarget('compactor');
+    expect(compactors.map((x) => [x.w.kind, x.w.spec.replicas])).toEqual([['StatefulSet', 1]]);
+    const { w, c, p } = compactors[0]!;
+    const work = c.volumeMounts?.find((m) => m.mountPath === opt(p, 'data.dir'));
+    expect(w.spec.volumeClaimTemplates?.map((t) => t.metadata.name)).toContain(work?.name);
+    // One alertmanager, also during an update.
+    const ams = ofTarget('alertmanager');
+    expect(ams.map((x) => x.w.spec.replicas)).toEqual([1]);
+    expect(ams[0]!.w.kind === 'StatefulSet' || ams[0]!.w.spec.strategy?.type === 'Recreate', 'alertmanager: StatefulSet or Recreate').toBe(true);
+    const rulers = ofTarget('ruler');
+    expect(rulers.map((x) => [x.w.kind, x.w.spec.replicas])).toEqual([['Deployment', 2]]);
+    for (const { w, p } of rulers) {
+      // Each pod under its own name, reachable at its IP (peers ask one another for their groups).
+      expect(opt(p, 'ruler.ring.instance-id')).toBe(`${w.metadata.name}-0`);
+      expect(hostPort(String(opt(p, 'ruler.ring.instance-addr')))).toEqual({ host: POD_IP, port: httpPort(p) });
+      const urls = alertmanagerUrls(p);
+      expect(urls.length, '-ruler.alertmanager-url').toBeGreaterThan(0);
+      for (const u of urls) {
+        const pods = behind(u.host);
+        const am = ams.filter((x) => pods.includes(x.w));
+        expect(am.length > 0 && am.length === pods.length, `-ruler.alertmanager-url: Service ${u.host} selects the alertmanager alone`).toBe(true);
+        const svcPort = k8sServices.get(u.host.split('.')[0]!)!.spec.ports!.find((x) => x.port === u.port);
+        expect(resolvePort(svcPort?.targetPort ?? svcPort?.port, am[0]!.pod.containers), `Service ${u.host} port ${u.port}`).toBe(httpPort(am[0]!.p));
+        expect(u.path).toBe(ALERTS_API);
+      }
+    }
+  });
+
+  it('keeps blocks, rule groups and Alertmanager configurations in the MinIO bucket that a Job creates', () => {
+    const users = tessera.filter((x) => BUCKET_TARGETS.has(target(x.p)));
+    expect(new Set(users.map((x) => target(x.p)))).toEqual(BUCKET_TARGETS);
+    const envProblems: string[] = [];
+    const jobs = objects.filter((o) => o.kind === 'Job');
+    const created = jobs.flatMap((j) => j.spec.template!.spec.containers.flatMap((c) => mcBuckets([...(c.command ?? []), ...(c.args ?? [])].join(' '), containerEnv(j, c, envProblems))));
+    for (const { w, p } of users) {
+      const used = bucketOf(p);
+      const pods = behind(used.host);
+      const minio = pods.flatMap((x) => x.spec.template!.spec.containers.map((c) => ({ x, c }))).filter(({ c }) => /^minio\/minio:/.test(c.image ?? ''));
+      expect(minio.length, `${w.metadata.name}: -blocks-storage.s3.endpoint ${used.host} is a MinIO Service`).toBe(1);
+      const svcPort = k8sServices.get(used.host)!.spec.ports!.find((x) => x.port === used.port);
+      expect(resolvePort(svcPort?.targetPort ?? svcPort?.port, [minio[0]!.c]), `${w.metadata.name}: MinIO port ${used.port}`).toBeDefined();
+      // MinIO's root credentials, from the same Secret keys.
+      const minioEnv = containerEnv(minio[0]!.x, minio[0]!.c, envProblems);
+      expect({ user: used.user, password: used.password }, w.metadata.name).toEqual({ user: minioEnv['MINIO_ROOT_USER'], password: minioEnv['MINIO_ROOT_PASSWORD'] });
+      expect(used.user, `${w.metadata.name}: S3 credentials in its environment`).not.toBe('');
+      expect(created, `${w.metadata.name}: no Job creates ${used.bucket} on ${used.host}:${used.port}`).toContainEqual(used);
+    }
+    expect(envProblems).toEqual([]);
   });
 
   it('points -ring.redis.address at the Redis Service', () => {

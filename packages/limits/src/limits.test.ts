@@ -42,6 +42,9 @@ describe('limit definitions', () => {
     ['maxQueryParallelism', 'max_query_parallelism', 'querier.max-query-parallelism', 14],
     ['queryTimeout', 'query_timeout', 'querier.timeout', 2 * MIN],
     ['maxConcurrentQueriesPerTenant', 'max_concurrent_queries_per_tenant', 'querier.max-concurrent-queries-per-tenant', 0],
+    ['rulerMaxRuleGroupsPerTenant', 'ruler_max_rule_groups_per_tenant', 'ruler.max-rule-groups-per-tenant', 70],
+    ['rulerMaxRulesPerRuleGroup', 'ruler_max_rules_per_rule_group', 'ruler.max-rules-per-rule-group', 20],
+    ['rulerAlertmanagerUrl', 'ruler_alertmanager_url', 'ruler.alertmanager-url', ''],
   ])('%s is limits.%s / -%s, default %j', (key, yaml, flag, dflt) => {
     expect(LIMIT_YAML_NAMES[key]).toBe(yaml);
     expect(limitOptions.defs[key].flag).toBe(flag);
@@ -49,7 +52,7 @@ describe('limit definitions', () => {
   });
 
   it('covers every field of Limits', () => {
-    expect(Object.keys(DEFAULT_LIMITS)).toHaveLength(23);
+    expect(Object.keys(DEFAULT_LIMITS)).toHaveLength(27);
   });
 
   it('merges into a CLI option set, and flags beat the limits: block', () => {

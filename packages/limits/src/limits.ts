@@ -73,9 +73,39 @@ export interface Limits {
   queryTimeout: number;
   /** Queries of this tenant running at once in one querier; more wait. 0 = off. Tessera only. */
   maxConcurrentQueriesPerTenant: number;
+
+  // ---- Enforced by the compactor ---------------------------------------------------------
+  /** How long (ms) the tenant's blocks are kept in the bucket; older blocks are deleted. 0 = forever. */
+  compactorBlocksRetentionPeriod: number;
+
+  // ---- Enforced by the ruler's configuration API -----------------------------------------
+  /** Rule groups the tenant may store, across all namespaces. 0 = off. Mimir default 70. */
+  rulerMaxRuleGroupsPerTenant: number;
+  /** Rules one rule group may hold. 0 = off. Mimir default 20. */
+  rulerMaxRulesPerRuleGroup: number;
+  /**
+   * External Alertmanagers the ruler sends the tenant's alerts to (`<url>/api/v2/alerts`),
+   * comma-separated; '' = none. The flag `-ruler.alertmanager-url` (Mimir's name) sets it for
+   * every tenant; a runtime override changes it for one.
+   */
+  rulerAlertmanagerUrl: string;
 }
 
 const labelName = (v: string): string | undefined => (isValidLabelName(v) ? undefined : 'not a valid label name');
+
+/** Checks a comma-separated list of http(s) URLs (`-ruler.alertmanager-url`). */
+function checkAlertmanagerUrls(v: string): string | undefined {
+  for (const u of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch {
+      return `${JSON.stringify(u)} is not a URL`;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `${JSON.stringify(u)}: the scheme must be http or https`;
+  }
+  return undefined;
+}
 
 /**
  * The flag and YAML (`limits.<name>`) definitions of every limit. Merge them into a CLI's option
@@ -109,6 +139,12 @@ export const limitOptions = defineOptions({
   maxQueryParallelism: { flag: 'querier.max-query-parallelism', yaml: 'limits.max_query_parallelism', type: 'int', default: 14, min: 1, help: 'Maximum split or sharded parts of one query run in parallel.' },
   queryTimeout: { flag: 'querier.timeout', yaml: 'limits.query_timeout', type: 'duration', default: '2m', min: 1, help: 'How long a query may run.' },
   maxConcurrentQueriesPerTenant: { flag: 'querier.max-concurrent-queries-per-tenant', yaml: 'limits.max_concurrent_queries_per_tenant', type: 'int', default: 0, help: "Maximum queries of one tenant running at once in a querier; more are refused with 429. 0 to disable." },
+  // Compactor.
+  compactorBlocksRetentionPeriod: { flag: 'compactor.blocks-retention-period', yaml: 'limits.compactor_blocks_retention_period', type: 'duration', default: 0, help: "Delete the tenant's blocks from the bucket once all their samples are older than this (marked first, deleted after -compactor.deletion-delay). 0 to disable." },
+  // Ruler.
+  rulerMaxRuleGroupsPerTenant: { flag: 'ruler.max-rule-groups-per-tenant', yaml: 'limits.ruler_max_rule_groups_per_tenant', type: 'int', default: 70, min: 0, help: 'Maximum number of rule groups per tenant, across all namespaces. 0 to disable.' },
+  rulerMaxRulesPerRuleGroup: { flag: 'ruler.max-rules-per-rule-group', yaml: 'limits.ruler_max_rules_per_rule_group', type: 'int', default: 20, min: 0, help: 'Maximum number of rules per rule group. 0 to disable.' },
+  rulerAlertmanagerUrl: { flag: 'ruler.alertmanager-url', yaml: 'limits.ruler_alertmanager_url', type: 'string', default: '', secret: true, check: checkAlertmanagerUrls, help: 'Comma-separated URLs of Alertmanagers the ruler sends alerts to (POST <url>/api/v2/alerts, with X-Scope-OrgID; basic auth as user:password@ in the URL). Empty for none.' },
 });
 
 // The option definitions and the Limits interface must describe the same fields with the same

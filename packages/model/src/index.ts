@@ -22,6 +22,7 @@ export {
   isValidMetricName,
   MAX_TENANT_ID_LENGTH,
   RESERVED_TENANT_ID,
+  BUCKET_RESERVED_TENANT_IDS,
   SERIES_VALIDATION_REASONS,
   validateSeriesLabels,
   validateTenantId,

@@ -50,6 +50,8 @@ describe('validateTenantId', () => {
     ['.', /"\." or "\.\."/],
     ['..', /"\." or "\.\."/],
     ['__mimir_cluster', /reserved/],
+    ['rules', /reserved/],
+    ['alertmanager', /reserved/],
     ['a/b', /unsupported character "\/"/],
     ['a b', /unsupported character " "/],
     ['a|b', /unsupported character "\|"/],

@@ -60,6 +60,13 @@ export const MAX_TENANT_ID_LENGTH = 150;
 export const RESERVED_TENANT_ID = '__mimir_cluster';
 
 /**
+ * Top-level folders of the bucket that are not tenants: the rule groups (`rules/<tenant>/…`)
+ * and the Alertmanager configurations (`alertmanager/<tenant>`) share the bucket with the
+ * tenants' blocks (`<tenant>/<ULID>/…`), so these names cannot be tenant IDs.
+ */
+export const BUCKET_RESERVED_TENANT_IDS: readonly string[] = ['rules', 'alertmanager'];
+
+/**
  * Validates a tenant ID by Mimir's documented rules: non-empty, at most 150 characters, only
  * `a-z A-Z 0-9 ! - _ . * ' ( )`, not `.` or `..`, and not the reserved `__mimir_cluster`.
  * Returns null when valid, otherwise a message saying why.
@@ -76,7 +83,7 @@ export function validateTenantId(id: string): string | null {
     }
   }
   if (id === '.' || id === '..') return 'tenant ID must not be "." or ".."';
-  if (id === RESERVED_TENANT_ID) return `tenant ID ${JSON.stringify(id)} is reserved`;
+  if (id === RESERVED_TENANT_ID || BUCKET_RESERVED_TENANT_IDS.includes(id)) return `tenant ID ${JSON.stringify(id)} is reserved`;
   return null;
 }
 

@@ -46,3 +46,13 @@ export { escapeHtml, formatAge, registerRingPage, renderRingPage, ringPageJson }
 export type { RingPageInstanceJson, RingPageJson, RingPageOptions } from './ring-page.ts';
 export { DEFAULT_TSDB_STATUS_LIMIT, decodeTsdbStatus, decodeTsdbStatusRequest, encodeTsdbStatus, encodeTsdbStatusRequest, headTsdbStatus, top } from './tsdb-status.ts';
 export type { TsdbHeadStats, TsdbStat, TsdbStatus } from './tsdb-status.ts';
+export { ingesterStorageOptions, flushConfigFromOptions } from './options.ts';
+export type { FlushConfig, IngesterStorageOptionValues } from './options.ts';
+export { BlockFlusher } from './block-flusher.ts';
+export type { BlockFlusherConfig, BlockFlusherDeps } from './block-flusher.ts';
+export { nextCutRange, flushRanges, cutBlock } from './block-cut.ts';
+export type { TimeRange } from './block-cut.ts';
+export { SHIPPER_FILE, readShipperFile } from './shipper-file.ts';
+export { IngestionRates } from './ingestion-rate.ts';
+export { decodeUserStats, encodeUserStats } from './user-stats.ts';
+export type { UserStats } from './user-stats.ts';

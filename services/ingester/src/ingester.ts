@@ -1,8 +1,9 @@
 /**
  * Ingester: holds one {@link Head} per tenant under `<dataDir>/tsdb/<tenant>/wal`, appends what
- * the distributor pushes, answers reads of recent data, and keeps the heads within the retention
- * window (there is no long-term storage yet, so data older than the window is dropped and the WAL
- * truncated by checkpoint).
+ * the distributor pushes, and answers reads of recent data. With a bucket, older ranges are cut
+ * into blocks under `<dataDir>/tsdb/<tenant>/blocks`, shipped to the bucket and then dropped from
+ * the heads (block-flusher.ts); without one (or with shipping disabled) the heads keep the
+ * retention window and drop older data, truncating the WAL by checkpoint.
  *
  * Concurrency: everything runs on the event-loop thread; `push` is synchronous from the first
  * series to the WAL write, so no two appends to a head interleave.
@@ -11,9 +12,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Matcher, Labels } from '@tessera/model';
+import type { Bucket } from '@tessera/objstore';
 import { TesseraError, type Logger, type Service } from '@tessera/server';
 import { Head, type AppendBatch, type AppendResult, type NewSeriesValidator, type SeriesLimits } from '@tessera/tsdb';
+import { BlockFlusher } from './block-flusher.ts';
+import { IngestionRates } from './ingestion-rate.ts';
+import type { UserStats } from './user-stats.ts';
 import { MetadataStore, type MetricMetadata } from './metadata.ts';
+import type { FlushConfig } from './options.ts';
 import { queryHeadChunks, type ChunkSeries } from './query-chunks.ts';
 
 /** Configuration of the ingester. */
@@ -27,7 +33,12 @@ export interface IngesterConfig {
   truncateIntervalMs: number;
   walSegmentBytes: number;
   walFsyncIntervalMs: number;
+  /** Block cutting and shipping (options.ts); default: no shipping, no flush on shutdown. */
+  flush?: FlushConfig;
 }
+
+/** The default of {@link IngesterConfig.flush}: nothing is cut or shipped. */
+const NO_FLUSH: FlushConfig = { shipIntervalMs: 0, headCompactionIntervalMs: 60_000, flushOnShutdown: false, keepShippedMs: 0 };
 
 /** What the ingester needs besides its config. */
 export interface IngesterDeps {
@@ -35,6 +46,10 @@ export interface IngesterDeps {
   registry: Registry;
   /** The tenant's series limits, read at every push so runtime overrides apply at once. */
   seriesLimits: (tenant: string) => SeriesLimits;
+  /** Where blocks are shipped; null or absent: nowhere (the heads keep the retention window). */
+  bucket?: Bucket | null;
+  /** The clock (ms); default Date.now. */
+  now?: () => number;
 }
 
 /** A series as the read path returns it. */
@@ -52,11 +67,14 @@ export class Ingester implements Service {
   readonly #log: Logger;
   readonly #heads = new Map<string, Head>();
   readonly #metadata = new MetadataStore();
+  readonly #flusher: BlockFlusher;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
   /** False once shutdown began: pushes are refused with 503 while reads still work. */
   #acceptingWrites = true;
   readonly #appended: Counter<'tenant'>;
+  readonly #rates = new IngestionRates();
+  #rateTimer: NodeJS.Timeout | null = null;
 
   constructor(cfg: IngesterConfig, deps: IngesterDeps) {
     this.#cfg = cfg;
@@ -70,6 +88,11 @@ export class Ingester implements Service {
       registers: [reg],
     });
     const heads = this.#heads;
+    const flush = cfg.flush ?? NO_FLUSH;
+    this.#flusher = new BlockFlusher(
+      { ...flush, tsdbDir: this.#tsdbDir(), blockRangeMs: cfg.blockRangeMs },
+      { bucket: deps.bucket ?? null, logger: this.#log, registry: reg, now: deps.now ?? Date.now, heads: () => heads },
+    );
     new Gauge({
       name: 'tessera_ingester_memory_series',
       help: 'Series held in memory (active series), per tenant.',
@@ -101,23 +124,38 @@ export class Ingester implements Service {
     walCounter('tessera_ingester_wal_segments', 'WAL segment files on disk.', (h) => h.walStats().segments);
   }
 
-  /** Replays every tenant's WAL found on disk, then starts the retention timer. */
+  /**
+   * Replays every tenant's WAL found on disk, reconciles the local blocks with the bucket (blocks
+   * a crash left unshipped are uploaded in the background), then starts the timers: block
+   * cutting and shipping, or the retention window when nothing is shipped.
+   */
   async start(): Promise<void> {
     const root = this.#tsdbDir();
     fs.mkdirSync(root, { recursive: true });
     for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
       if (entry.isDirectory()) this.#openHead(entry.name);
     }
-    this.#timer = setInterval(() => this.truncateAll(Date.now()), this.#cfg.truncateIntervalMs);
-    this.#timer.unref();
+    await this.#flusher.start();
+    this.#rateTimer = setInterval(() => this.#rates.tick(), this.#rates.tickMs);
+    this.#rateTimer.unref();
+    if (!this.#flusher.enabled) {
+      this.#timer = setInterval(() => this.truncateAll(Date.now()), this.#cfg.truncateIntervalMs);
+      this.#timer.unref();
+    }
   }
 
-  /** Closes every head: flushes and fsyncs its WAL. Further pushes fail with 503. */
+  /**
+   * Stops: further pushes fail with 503; waits for a running cut or upload; with flush on
+   * shutdown, cuts and uploads everything the heads hold; then closes every head (its WAL
+   * flushed and fsynced).
+   */
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#acceptingWrites = false;
     if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#rateTimer !== null) clearInterval(this.#rateTimer);
+    await this.#flusher.stop((this.#cfg.flush ?? NO_FLUSH).flushOnShutdown);
     for (const [tenant, h] of this.#heads) {
       try {
         h.close();
@@ -183,7 +221,10 @@ export class Ingester implements Service {
     } catch (e) {
       throw new TesseraError('internal', 'wal-write-failed', `could not write the WAL: ${(e as Error).message}`, { cause: e });
     }
-    if (result.samplesAppended > 0) this.#appended.inc({ tenant }, result.samplesAppended);
+    if (result.samplesAppended > 0) {
+      this.#appended.inc({ tenant }, result.samplesAppended);
+      this.#rates.add(tenant, result.samplesAppended);
+    }
   }
 
   /** Records metric metadata sent with remote-write. */
@@ -232,9 +273,19 @@ export class Ingester implements Service {
     return head === undefined ? [] : queryHeadChunks(head, matchers, mint, maxt);
   }
 
+  /** The tenant's in-memory series and ingestion rate (samples/s, smoothed over about a minute). */
+  userStats(tenant: string): UserStats {
+    return { numSeries: this.#heads.get(tenant)?.numSeries ?? 0, ingestionRate: this.#rates.rate(tenant) };
+  }
+
   /** The head of a tenant, if it has one (for the query engine and tests). */
   head(tenant: string): Head | undefined {
     return this.#heads.get(tenant);
+  }
+
+  /** Block cutting and shipping (for tests and the status pages). */
+  get flusher(): BlockFlusher {
+    return this.#flusher;
   }
 
   /** Applies the retention window to every head as of `now` (ms). */

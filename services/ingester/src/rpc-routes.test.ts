@@ -17,6 +17,7 @@ import {
 import { INGESTER_RPC_PATHS, INTERNAL_TOKEN_HEADER, registerIngesterRpcRoutes } from './rpc-routes.ts';
 import { ProtoWriter } from './rpc-wire.ts';
 import { decodeTsdbStatus, encodeTsdbStatusRequest } from './tsdb-status.ts';
+import { decodeUserStats } from './user-stats.ts';
 import { cleanupTempDirs, pushBody, samplesOf, silentLogger, startIngester, ts } from './test-support.ts';
 
 interface Server {
@@ -152,6 +153,8 @@ describe('ingester RPC routes', () => {
     expect(status.seriesCountByMetricName).toEqual([{ name: 'up', value: 2 }]);
     const none = decodeTsdbStatus((await call(s, INGESTER_RPC_PATHS.tsdbStatus, encodeTsdbStatusRequest(10), { tenant: 'team-b' })).bytes);
     expect(none.headStats.numSeries).toBe(0);
+    const stats = decodeUserStats((await call(s, INGESTER_RPC_PATHS.userStats, new Uint8Array(0))).bytes);
+    expect(stats.numSeries).toBe(3);
   });
 
   it('requires a valid tenant on every call', async () => {

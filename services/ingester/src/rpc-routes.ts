@@ -20,6 +20,7 @@
  *   series        tessera.ingester.SeriesRequest           tessera.ingester.SeriesResponse
  *   metadata      tessera.ingester.MetadataRequest         tessera.ingester.MetadataResponse
  *   tsdb_status   TsdbStatusRequest                        TsdbStatusResponse (tsdb-status.ts)
+ *   user_stats    (empty)                                  UserStatsResponse (user-stats.ts)
  *
  *   push: the series were validated by the distributor; the ingester appends every series and
  *   sample of the body (no validation callback) and records its metadata entries. Refusals by
@@ -59,6 +60,7 @@ import {
 } from './rpc-codec-labels.ts';
 import { RpcDecodeError } from './rpc-wire.ts';
 import { decodeTsdbStatusRequest, encodeTsdbStatus, headTsdbStatus } from './tsdb-status.ts';
+import { encodeUserStats } from './user-stats.ts';
 
 /** Paths of the ingester RPC routes. */
 export const INGESTER_RPC_PATHS = {
@@ -69,6 +71,7 @@ export const INGESTER_RPC_PATHS = {
   series: '/internal/ingester/series',
   metadata: '/internal/ingester/metadata',
   tsdbStatus: '/internal/ingester/tsdb_status',
+  userStats: '/internal/ingester/user_stats',
 } as const;
 
 /** Content type of every RPC request and 200 response body. */
@@ -235,4 +238,6 @@ export function registerIngesterRpcRoutes(app: FastifyInstance, ingester: Ingest
     const limit = decode('TsdbStatusRequest', () => decodeTsdbStatusRequest(body));
     return encodeTsdbStatus(headTsdbStatus(ingester.head(tenant), limit));
   });
+
+  route(INGESTER_RPC_PATHS.userStats, (_req, tenant) => encodeUserStats(ingester.userStats(tenant)));
 }

@@ -1,11 +1,12 @@
 /**
- * `api/v1/rules` until Tessera has a ruler: the tenant's rule groups, of which there are none.
+ * `api/v1/rules` where no ruler answers it: the tenant's rule groups, of which there are none.
  *
  * Prometheus always serves this route, with no rules too, and Grafana depends on it: the
  * data source loads recording rules from it at start, and the alert list of a Prometheus data
  * source reads `data.groups` from it and shows "404 from rule state endpoint. Perhaps ruler API is
  * not enabled?" when it is missing. GET only, as in Prometheus (a POST gets 405, after which
- * Grafana retries with GET). The ruler will replace this registration with its own.
+ * Grafana retries with GET). Only where no ruler answers the route: processes running a ruler,
+ * and the querier of a cluster (which asks the rulers), pass `emptyRulesApi: false`.
  */
 import type { FastifyInstance } from 'fastify';
 import { Params, TesseraError, resolveTenant, type TenantResolverConfig } from '@tessera/server';

@@ -24,3 +24,5 @@ export type { ReadRing, RemoteIngesterDesc, RemoteIngestersOptions, RemoteRespon
 export { mergeTsdbStatus, registerTsdbStatusApi, tsdbStatusJson } from './api-status.ts';
 export type { TsdbStatusApiConfig, TsdbStatusReader } from './api-status.ts';
 export { registerUserLimitsApi, userLimitsJson } from './api-user-limits.ts';
+export { mergeUserStats, registerUserStatsApi } from './api-user-stats.ts';
+export type { UserStatsReader } from './api-user-stats.ts';

@@ -24,6 +24,7 @@ import {
   decodeSeriesResponse,
   decodeStringList,
   decodeTsdbStatus,
+  decodeUserStats,
   encodeLabelNamesRequest,
   encodeLabelValuesRequest,
   encodeMetadataRequest,
@@ -33,12 +34,14 @@ import {
   headTsdbStatus,
   type ChunkSeries,
   type TsdbStatus,
+  type UserStats,
   type MetricMetadata,
 } from '@tessera/ingester';
 import type { ChunkReader } from './ingester-queryable.ts';
 import type { IngesterReader } from './querier.ts';
 import type { MetadataReader } from './api-metadata.ts';
 import type { TsdbStatusReader } from './api-status.ts';
+import type { UserStatsReader } from './api-user-stats.ts';
 
 /** An ingester as the ring describes it. */
 export interface RemoteIngesterDesc {
@@ -152,7 +155,7 @@ export class RemoteIngesters {
 }
 
 /** One remote ingester, for one request. */
-export class RemoteIngesterReader implements ChunkReader, IngesterReader, MetadataReader, TsdbStatusReader {
+export class RemoteIngesterReader implements ChunkReader, IngesterReader, MetadataReader, TsdbStatusReader, UserStatsReader {
   readonly inst: RemoteIngesterDesc;
   readonly #budget: FailureBudget;
   readonly #pool: RemoteIngesters;
@@ -203,5 +206,10 @@ export class RemoteIngesterReader implements ChunkReader, IngesterReader, Metada
   /** {@inheritDoc TsdbStatusReader.tsdbStatus} */
   tsdbStatus(tenant: string, limit: number): Promise<TsdbStatus> {
     return this.#call(INGESTER_RPC_PATHS.tsdbStatus, tenant, encodeTsdbStatusRequest(limit), decodeTsdbStatus, headTsdbStatus(undefined, 0));
+  }
+
+  /** {@inheritDoc UserStatsReader.userStats} */
+  userStats(tenant: string): Promise<UserStats> {
+    return this.#call(INGESTER_RPC_PATHS.userStats, tenant, new Uint8Array(0), decodeUserStats, { numSeries: 0, ingestionRate: 0 });
   }
 }

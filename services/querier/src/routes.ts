@@ -13,7 +13,7 @@
  * | `api/v1/label/<name>/values` | GET       | here            |
  * | `api/v1/metadata`            | GET       | api-metadata.ts |
  * | `api/v1/status/buildinfo`    | GET       | api-metadata.ts (also at the root) |
- * | `api/v1/rules`               | GET       | api-rules.ts (no rules until the ruler) |
+ * | `api/v1/rules`               | GET       | api-rules.ts (empty; unless `emptyRulesApi: false`) |
  *
  * Other methods get 405. POST bodies are forms, merged with the query string.
  */
@@ -47,6 +47,8 @@ export interface QueryRoutesConfig extends TenantResolverConfig {
   enableExperimentalFunctions?: boolean;
   /** Step of subqueries written without one; must match the runner's. Default 1m. */
   defaultSubqueryStepMs?: number;
+  /** Whether to answer `api/v1/rules` with no rules; false when a ruler serves it. Default true. */
+  emptyRulesApi?: boolean;
 }
 
 /** What the query API routes are built from. */
@@ -139,5 +141,5 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRoutesDeps,
   );
   registerMetadataApi(app, deps.metadata, { ...cfg, prefix: p });
   if (deps.buildInfo !== undefined) registerBuildInfoApi(app, deps.buildInfo, p);
-  registerEmptyRulesApi(app, { ...cfg, prefix: p });
+  if (cfg.emptyRulesApi !== false) registerEmptyRulesApi(app, { ...cfg, prefix: p });
 }

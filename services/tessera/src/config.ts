@@ -8,12 +8,18 @@ import { ConfigError, defineOptions } from '@tessera/server';
 import { limitOptions, runtimeConfigOptions } from '@tessera/limits';
 import { defaultQueryWorkers } from '@tessera/querier';
 import { haTrackerOptions } from '@tessera/distributor';
+import { alertmanagerOptions } from '@tessera/alertmanager';
+import { rulerEvalOptions } from '@tessera/ruler';
+import { ingesterStorageOptions } from '@tessera/ingester';
+import { objstoreOptions } from '@tessera/objstore';
+import { bucketStoreOptions } from '@tessera/store-gateway';
+import { compactorOptions } from '@tessera/compactor';
 
 /**
  * Every target this build can run: `all` is the single process; the others are one component
  * each, finding one another through the ring (the cluster mode).
  */
-export const TARGETS = ['all', 'distributor', 'ingester', 'querier'] as const;
+export const TARGETS = ['all', 'distributor', 'ingester', 'querier', 'compactor', 'ruler', 'alertmanager'] as const;
 
 /** One of {@link TARGETS}. */
 export type Target = (typeof TARGETS)[number];
@@ -28,7 +34,7 @@ export const tesseraOptions = defineOptions({
     type: 'enum',
     values: TARGETS,
     default: 'all',
-    help: 'Which component(s) to run. "all" runs every component in one process (the single-process mode); "distributor", "ingester" and "querier" run one component each, finding the others through the ring (the cluster mode).',
+    help: 'Which component(s) to run. "all" runs every component in one process (the single-process mode); "distributor", "ingester" and "querier" run one component each, finding the others through the ring (the cluster mode); "compactor" compacts and deletes the blocks in the bucket (run one per bucket); "ruler" evaluates rule groups, sharded over the rulers by the ruler ring; "alertmanager" runs the tenants\' Alertmanagers (run one; rulers reach it with -ruler.alertmanager-url=http://<host>/alertmanager).',
   },
   authEnabled: {
     flag: 'auth.enabled',
@@ -114,7 +120,7 @@ export const tesseraOptions = defineOptions({
     type: 'duration',
     default: '13h',
     min: '1m',
-    help: 'How long ingesters keep samples in memory and in the WAL. Older data is dropped (there is no long-term storage yet).',
+    help: 'How long ingesters keep samples in memory and in the WAL when blocks are not shipped (-blocks-storage.tsdb.ship-interval=0). Older data is dropped. When blocks are shipped, the heads drop what the bucket holds instead.',
   },
   walSegmentSize: {
     flag: 'blocks-storage.tsdb.wal-segment-size-bytes',
@@ -249,6 +255,12 @@ export const tesseraOptions = defineOptions({
     help: 'How long the distributor waits for an ingester to answer a push; an ingester that takes longer counts as failed for the quorum.',
   },
   ...haTrackerOptions.defs,
+  ...alertmanagerOptions.defs,
+  ...rulerEvalOptions.defs,
+  ...objstoreOptions.defs,
+  ...bucketStoreOptions.defs,
+  ...compactorOptions.defs,
+  ...ingesterStorageOptions.defs,
   ...runtimeConfigOptions.defs,
   ...limitOptions.defs,
 });
@@ -267,7 +279,8 @@ export function checkTargetConfig(config: TesseraConfig, opts: { ringKVInjected?
   if (config.authTenantsFile !== '' && !config.authEnabled) {
     problems.push('-auth.tenants-file requires -auth.enabled=true: with a tenants file every request must authenticate');
   }
-  if (config.target !== 'all') {
+  // The compactor works on the bucket alone: no ring, no internal endpoints.
+  if (config.target !== 'all' && config.target !== 'compactor' && config.target !== 'alertmanager') {
     const t = `-target=${config.target}`;
     if (config.ringStore === 'memory' && opts.ringKVInjected !== true) {
       problems.push(`${t} runs one component of a cluster and finds the others through the ring: set -ring.store=redis and -ring.redis.address (-ring.store=memory works only with -target=all)`);

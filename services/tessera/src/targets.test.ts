@@ -39,7 +39,7 @@ describe('cluster options', () => {
     expect(configProblem(['-target=distributor', `-internal.auth-token=${TOKEN}`], { ringKVInjected: true })).toBe('');
     expect(configProblem(['-target=all'])).toBe('');
     expect(() => config(['-ring.replication-factor=0'])).toThrow(/replication-factor/);
-    expect(() => config(['-target=compactor'])).toThrow(/target/);
+    expect(() => config(['-target=nonesuch'])).toThrow(/target/);
   });
 
   it('advertises 127.0.0.1:<port> by default, and fills in the port of a bare host', () => {

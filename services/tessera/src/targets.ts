@@ -7,6 +7,9 @@
  * | ingester    | ingester, ring lifecycle (PENDING → ACTIVE → LEAVING), ring | /internal/ingester/*, ring page      |
  * | distributor | distributor → push fan-out over the ring (quorum writes)    | push, ring page, HA page             |
  * | querier     | query path over remote ingesters (ring read set)            | Prometheus API, ring page            |
+ * | compactor   | compactor over the blocks bucket (also part of `all`)       | (common routes only)                 |
+ * | ruler       | rules over the ring's ingesters, ruler ring (`ruler-ring`)  | rules APIs, /ruler/ring, ring page   |
+ * | alertmanager | tenants' Alertmanagers (configs in the bucket)            | /api/v1/alerts, /alertmanager/api/v2 |
  *
  * `all` needs no ring: one ingester, no replication. The others find each other through the ring
  * in the KV store (`-ring.store=redis`) and talk over the internal RPC, authenticated with
@@ -14,13 +17,14 @@
  * `/distributor/ha_tracker`) keeps its election state in memory for `all`, in Redis otherwise.
  */
 import type { FastifyInstance } from 'fastify';
-import { Lifecycler, type KVStore, type Ring, type RingDesc } from '@tessera/ring';
+import { Lifecycler, Ring, type KVStore, type RingDesc } from '@tessera/ring';
+import { RULER_RING_KEY, ringOwnership } from '@tessera/ruler';
 import type { Service } from '@tessera/server';
 import { Ingester, IngesterLifecycle, headTsdbStatus, registerIngesterRpcRoutes, registerRingPage } from '@tessera/ingester';
 import { Distributor, PushFanout, registerHaTrackerPage, registerPushRoutes, type HaTracker, type IngesterClient } from '@tessera/distributor';
-import { RemoteIngesters } from '@tessera/querier';
+import { RemoteIngesters, createQueryRunner } from '@tessera/querier';
 import { advertisedAddress } from './config.ts';
-import { buildHaTracker, buildIngester, buildIngesterPool, buildQueryPath, buildRing, buildRingKV, type Base } from './modules.ts';
+import { buildAlertmanager, buildAlertSender, buildBucket, buildCompactor, buildHaTracker, buildIngester, buildIngesterPool, buildQueryPath, buildRing, buildRingKV, buildRuler, buildRulerStateProxy, buildStoreReadPath, type Base } from './modules.ts';
 
 /** The modules of one target, ready to start. */
 export interface TargetAssembly {
@@ -55,23 +59,35 @@ export function assembleTarget(base: Base, app: FastifyInstance, opts: AssembleO
       return assembleDistributor(base, app, opts);
     case 'querier':
       return assembleQuerier(base, app, opts);
+    case 'compactor':
+      return assembleCompactor(base);
+    case 'ruler':
+      return assembleRuler(base, app, opts);
+    case 'alertmanager':
+      return assembleAlertmanager(base, app);
   }
 }
 
 /** `-target=all`: every component in one process, calling one another directly. */
 function assembleAll(base: Base, app: FastifyInstance): TargetAssembly {
-  const ingester = buildIngester(base);
+  const blocks = buildBucket(base);
+  const ingester = buildIngester(base, blocks.bucket);
   const ha = buildHaTracker(base, { ringKVInjected: false });
   const distributor = newDistributor(base, ingester, ha?.tracker);
   registerPushRoutes(app, distributor, base.tenancy);
   if (ha !== null) registerHaTrackerPage(app, ha.tracker);
+  const stored = buildStoreReadPath(base, blocks.bucket);
   const query = buildQueryPath(base, app, {
-    chunks: () => [ingester],
-    readers: () => [ingester],
+    chunks: () => stored.withStore([ingester]),
+    readers: () => stored.withStore([ingester]),
     metadata: () => [ingester],
-    status: () => [{ tsdbStatus: (tenant, limit) => headTsdbStatus(ingester.head(tenant), limit) }],
-  });
-  return { services: [...base.services, ingester, ...(ha?.services ?? []), distributor, ...query.services], ingester };
+    status: () => [{ tsdbStatus: (tenant, limit) => headTsdbStatus(ingester.head(tenant), limit), userStats: (tenant) => ingester.userStats(tenant) }],
+  }, { rulesApiElsewhere: true });
+  const compactor = buildCompactor(base, blocks.bucket);
+  const am = buildAlertmanager(base, app);
+  const alerts = buildAlertSender(base, am.alertmanager);
+  const rules = buildRuler(base, app, { runner: query.runner, push: distributor, sender: alerts.sender });
+  return { services: [...base.services, blocks.service, ingester, ...(ha?.services ?? []), distributor, stored.store, ...query.services, compactor, am.service, alerts.service, ...rules.services], ingester };
 }
 
 /** The ring's KV store and reader, shared by the cluster targets. */
@@ -88,7 +104,8 @@ function ringModules(base: Base, opts: AssembleOptions): { kv: KVStore<RingDesc>
  */
 function assembleIngester(base: Base, app: FastifyInstance, opts: AssembleOptions): TargetAssembly {
   const { config } = base;
-  const ingester = buildIngester(base);
+  const blocks = buildBucket(base);
+  const ingester = buildIngester(base, blocks.bucket);
   const r = ringModules(base, opts);
   registerIngesterRpcRoutes(app, ingester, { internalToken: config.internalAuthToken === '' ? null : config.internalAuthToken, logger: base.logger });
   registerRingPage(app, r.ring, { kv: r.kv });
@@ -100,7 +117,7 @@ function assembleIngester(base: Base, app: FastifyInstance, opts: AssembleOption
     stop: async () => lifecycle?.stop(),
   };
   return {
-    services: [...base.services, r.services[0]!, ingester, r.services[1]!],
+    services: [...base.services, r.services[0]!, blocks.service, ingester, r.services[1]!],
     lateServices: [lifecycleService],
     ingester,
     ring: r.ring,
@@ -151,9 +168,108 @@ function assembleQuerier(base: Base, app: FastifyInstance, opts: AssembleOptions
     registry: base.registry,
   });
   const readers = (): ReturnType<RemoteIngesters['readers']> => remote.readers();
-  const query = buildQueryPath(base, app, { chunks: readers, readers, metadata: readers, status: readers });
+  const blocks = buildBucket(base);
+  const stored = buildStoreReadPath(base, blocks.bucket);
+  const withStore = () => stored.withStore(remote.readers());
+  const query = buildQueryPath(base, app, { chunks: withStore, readers: withStore, metadata: readers, status: readers }, { rulesApiElsewhere: true });
+  const rulerState = buildRulerStateProxy(base, app, r.kv); // api/v1/rules and alerts from the rulers, rules config API
   registerRingPage(app, r.ring, { kv: r.kv });
-  return { services: [...base.services, ...r.services, client.service, ...query.services], ring: r.ring };
+  return { services: [...base.services, ...r.services, rulerState, client.service, blocks.service, stored.store, ...query.services], ring: r.ring };
+}
+
+/**
+ * `-target=ruler`: evaluates the rule groups it owns in the ruler ring (KV key `ruler-ring`, the
+ * store of `-ring.store`) with a query runner over the ingesters of the ring and the blocks in
+ * the bucket (the querier's view), writing results
+ * through a distributor (quorum writes over the ring). Joins the ruler ring once listening; on
+ * shutdown leaves it, and the others take its groups at once (after a crash: after
+ * `-ruler.ring.heartbeat-timeout`).
+ */
+function assembleRuler(base: Base, app: FastifyInstance, opts: AssembleOptions): TargetAssembly {
+  const { config } = base;
+  const r = ringModules(base, opts);
+  const client = buildIngesterPool(base);
+  const blocks = buildBucket(base);
+  const remote = new RemoteIngesters({
+    ring: r.ring,
+    transport: client.pool,
+    timeoutMs: (tenant) => base.overrides.forTenant(tenant).queryTimeout,
+    logger: base.logger,
+    registry: base.registry,
+  });
+  const stored = buildStoreReadPath(base, blocks.bucket); // the querier's storage view: ingesters + store
+  const runner = createQueryRunner({
+    workers: config.queryWorkers,
+    ingesters: () => stored.withStore(remote.readers()),
+    logger: base.logger,
+    registry: base.registry,
+    ...(config.queryWorkerMaxHeap > 0 ? { workerMaxHeapMb: config.queryWorkerMaxHeap } : {}),
+  });
+  const fanout = new PushFanout({ remoteTimeoutMs: config.distributorRemoteTimeout }, { ring: r.ring, transport: client.pool, logger: base.logger, registry: base.registry });
+  const distributor = newDistributor(base, fanout, undefined);
+  const rulerRing = new Ring(
+    r.kv,
+    { key: RULER_RING_KEY, name: 'ruler', replicationFactor: 1, heartbeatTimeoutMs: config.rulerRingHeartbeatTimeout },
+    { registry: base.registry, logger: base.logger.child({ component: 'ruler-ring' }) },
+  );
+  // Alerts go to the Alertmanagers of -ruler.alertmanager-url (Tessera's own: <url>/alertmanager).
+  const alerts = buildAlertSender(base, null);
+  const rules = buildRuler(base, app, {
+    runner,
+    push: distributor,
+    sender: alerts.sender,
+    owns: ringOwnership(rulerRing, config.rulerRingInstanceId),
+    // The state APIs show the groups of every ACTIVE ruler.
+    peers: () => rulerRing.status().filter((i) => i.state === 'ACTIVE' && i.id !== config.rulerRingInstanceId).map((i) => i.addr),
+  });
+  const unsubscribe = rulerRing.onChange(() => rules.ruler.manager.reshard());
+  registerRingPage(app, r.ring, { kv: r.kv });
+  registerRingPage(app, rulerRing, { kv: r.kv, path: '/ruler/ring', title: 'Ruler ring' });
+  let lifecycler: Lifecycler | undefined;
+  const services: Service[] = [
+    ...base.services,
+    ...r.services,
+    client.service,
+    blocks.service,
+    stored.store,
+    { name: 'query-runner', start: async () => {}, stop: () => runner.close() },
+    distributor,
+    { name: 'ruler-ring', start: () => rulerRing.start(), stop: async () => (unsubscribe(), rulerRing.stop()) },
+    alerts.service,
+    ...rules.services,
+  ];
+  return {
+    services,
+    lateServices: [{ name: 'ruler-lifecycle', start: async () => {}, stop: async () => lifecycler?.stop() }],
+    ring: r.ring,
+    async afterListen(port) {
+      const addr = config.rulerRingInstanceAddr === '' ? `127.0.0.1:${port}` : config.rulerRingInstanceAddr.includes(':') ? config.rulerRingInstanceAddr : `${config.rulerRingInstanceAddr}:${port}`;
+      lifecycler = new Lifecycler(
+        r.kv,
+        { id: config.rulerRingInstanceId, addr, key: RULER_RING_KEY, name: 'ruler', numTokens: config.rulerRingNumTokens, heartbeatPeriodMs: config.rulerRingHeartbeatPeriod },
+        { registry: base.registry, logger: base.logger.child({ component: 'ruler-lifecycler' }) },
+      );
+      await lifecycler.start();
+    },
+    beforeClose: async () => lifecycler?.stop(),
+  };
+}
+
+/**
+ * `-target=alertmanager`: the tenants' Alertmanagers with their configuration API and the v2
+ * alerts API under `/alertmanager`, where rulers post (`-ruler.alertmanager-url`); no ring. Run
+ * one: Alertmanagers do not share notification state here, so two would notify twice.
+ */
+function assembleAlertmanager(base: Base, app: FastifyInstance): TargetAssembly {
+  const blocks = buildBucket(base);
+  const am = buildAlertmanager(base, app);
+  return { services: [...base.services, blocks.service, am.service] };
+}
+
+/** `-target=compactor`: compaction, retention and deletion of the blocks in the bucket; no ring. */
+function assembleCompactor(base: Base): TargetAssembly {
+  const blocks = buildBucket(base);
+  return { services: [...base.services, blocks.service, buildCompactor(base, blocks.bucket)] };
 }
 
 function newDistributor(base: Base, ingester: IngesterClient, haTracker: HaTracker | undefined): Distributor {

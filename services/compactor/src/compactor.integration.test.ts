@@ -1,0 +1,90 @@
+/**
+ * One compaction cycle over the S3 protocol: RF copies shipped to an s3rver process (started by
+ * the test) are merged by the running Compactor service into one block with every sample once,
+ * and the copies deleted after the (short) deletion delay. Skipped with a notice when s3rver
+ * cannot start; failing instead with TESSERA_REQUIRE_EXTERNAL=1.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { downloadBlock, listBlocks, uploadBlock } from '@tessera/blockstore';
+import { S3Bucket } from '@tessera/objstore';
+import { createLogger } from '@tessera/server';
+import { BlockReader } from '@tessera/tsdb';
+import { Compactor } from './compactor.ts';
+import { expected, makeSeries, readAll, slice, writeLevel1 } from './test-blocks.ts';
+import { S3RVER_CREDENTIALS, s3rverForSuite } from '../../../packages/objstore/src/s3-test-server.ts';
+
+const SUITE = 'compactor/s3rver';
+const BUCKET = 'compactor-test';
+const H = 3_600_000;
+const T0 = Math.floor((Date.now() - 3 * 24 * H) / (24 * H)) * 24 * H;
+
+const { server, error } = await s3rverForSuite(SUITE, BUCKET);
+const dir = mkdtempSync(join(tmpdir(), 'compactor-s3-'));
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+if (error !== undefined) {
+  it(`${SUITE}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
+    throw error;
+  });
+}
+
+describe.skipIf(server === undefined)('Compactor over S3 (s3rver)', () => {
+  it('merges the RF copies of two 2h ranges into one block and deletes the copies after the delay', async () => {
+    const bucket = new S3Bucket({
+      bucket: BUCKET,
+      endpoint: server!.endpoint,
+      insecure: true,
+      forcePathStyle: true,
+      ...S3RVER_CREDENTIALS,
+      minBackoffMs: 20,
+      maxBackoffMs: 200,
+      requestTimeoutMs: 10_000,
+    });
+    const series = makeSeries(11, 20, T0, T0 + 4 * H, 30_000);
+    const copies: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const [from, to] = [T0 + i * 2 * H, T0 + (i + 1) * 2 * H];
+      for (let r = 0; r < 3; r++) {
+        const meta = await writeLevel1(join(dir, 'local'), slice(series, from, to, (t) => Math.floor(t / 30_000) % 5 !== r), from, to);
+        await uploadBlock(bucket, 'tenant-1', join(dir, 'local', meta.ulid));
+        copies.push(meta.ulid);
+      }
+    }
+    const registry = new Registry();
+    const compactor = new Compactor(
+      // A 4h level so that the two merged 2h blocks are merged again: a whole cycle in one run.
+      { blockRangesMs: [2 * H, 4 * H], compactionIntervalMs: 100, cleanupIntervalMs: 100, deletionDelayMs: 1000, firstLevelWaitMs: 0, dataDir: join(dir, 'work') },
+      { bucket, logger: createLogger({ level: 'silent' }), registry, retentionMs: () => 0 },
+    );
+    await compactor.start();
+    try {
+      // Compaction, then (a second later) deletion of the 6 copies and the 2 intermediate blocks.
+      let blocks = await listBlocks(bucket, 'tenant-1');
+      for (let i = 0; i < 200 && blocks.length !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        blocks = await listBlocks(bucket, 'tenant-1');
+      }
+      expect(blocks).toHaveLength(1);
+      const only = blocks[0]!;
+      expect(only.deletionMark).toBeNull();
+      expect([only.meta.minTime, only.meta.maxTime]).toEqual([T0, T0 + 4 * H]);
+      expect(only.meta.compaction.sources).toEqual(copies.slice().sort());
+      const reader = await BlockReader.open(await downloadBlock(bucket, 'tenant-1', only.ulid, join(dir, 'check')));
+      expect(await readAll(reader)).toEqual(expected(series));
+      await reader.close();
+      const left: string[] = [];
+      for await (const name of bucket.list('tenant-1/')) left.push(name);
+      expect(left).toEqual([`tenant-1/${only.ulid}/`]);
+    } finally {
+      await compactor.stop();
+      await bucket.close();
+    }
+  }, 120_000);
+});

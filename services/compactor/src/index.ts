@@ -1,0 +1,17 @@
+/**
+ * @tessera/compactor: merges each tenant's blocks in the bucket — the RF copies of a range into
+ * one (vertical), 2h blocks into 12h and 24h ones (horizontal) — and deletes blocks past the
+ * tenant's retention, marking before deleting.
+ */
+export { Compactor } from './compactor.ts';
+export type { CompactorDeps } from './compactor.ts';
+export { BrokenBlockError, compactBlocks, mergeBlockSeries } from './merge-blocks.ts';
+export type { CompactBlocksOptions } from './merge-blocks.ts';
+export { decodeChunk, mergeSeriesChunks, newMergeStats, UnmergeableChunkError } from './merge-chunks.ts';
+export type { MergeStats, SourceChunk } from './merge-chunks.ts';
+export { CompactorMetrics, DELETION_REASONS } from './metrics.ts';
+export type { DeletionReason } from './metrics.ts';
+export { compactorConfigFromOptions, compactorOptions } from './options.ts';
+export type { CompactorConfig, CompactorOptionValues } from './options.ts';
+export { blocksPastRetention, blocksToDelete, markExpired, overlapGroups, planCompaction, redundantBlocks } from './planner.ts';
+export type { CompactionJob, PlannerConfig } from './planner.ts';

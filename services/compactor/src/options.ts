@@ -1,0 +1,104 @@
+/**
+ * The compactor's options, with Mimir's flag names, YAML paths and defaults (Mimir's
+ * `compactor` block). The per-tenant retention (`compactor_blocks_retention_period`) is a limit
+ * in @tessera/limits, not here.
+ *
+ * Merge into a CLI's option set with `defineOptions({ ...own.defs, ...compactorOptions.defs })`,
+ * then build the config with {@link compactorConfigFromOptions}.
+ */
+import { join } from 'node:path';
+import { parseDuration } from '@tessera/model';
+import { ConfigError, defineOptions, type ValuesOf } from '@tessera/server';
+
+/** Checks a block-ranges list: durations, at least one, strictly ascending, each a multiple of the one before. */
+function checkRanges(v: readonly string[]): string | undefined {
+  let prev = 0;
+  for (const s of v) {
+    let ms: number;
+    try {
+      ms = parseDuration(s);
+    } catch {
+      return `${JSON.stringify(s)} is not a duration`;
+    }
+    if (ms <= prev) return 'ranges must be positive and ascending';
+    if (prev > 0 && ms % prev !== 0) return `${s} is not a multiple of the range before it`;
+    prev = ms;
+  }
+  return v.length === 0 ? 'at least one range is required' : undefined;
+}
+
+/** Option definitions of the compactor. */
+export const compactorOptions = defineOptions({
+  compactorBlockRanges: {
+    flag: 'compactor.block-ranges',
+    yaml: 'compactor.block_ranges',
+    type: 'stringList',
+    default: ['2h', '12h', '24h'],
+    check: checkRanges,
+    help: 'Block ranges, ascending: the first is the range of the blocks the ingesters upload, each next one a compaction level (2h blocks into 12h, 12h into 24h).',
+  },
+  compactorCompactionInterval: {
+    flag: 'compactor.compaction-interval',
+    yaml: 'compactor.compaction_interval',
+    type: 'duration',
+    default: '1h',
+    min: '100ms',
+    help: 'How often the compactor looks for blocks to compact (also once at start).',
+  },
+  compactorCleanupInterval: {
+    flag: 'compactor.cleanup-interval',
+    yaml: 'compactor.cleanup_interval',
+    type: 'duration',
+    default: '15m',
+    min: '100ms',
+    help: 'How often the compactor marks blocks past the retention period and deletes blocks whose deletion mark is older than -compactor.deletion-delay (also once at start).',
+  },
+  compactorDeletionDelay: {
+    flag: 'compactor.deletion-delay',
+    yaml: 'compactor.deletion_delay',
+    type: 'duration',
+    default: '12h',
+    help: 'Time between marking a block for deletion and deleting it, so that queriers still reading it finish. Keep it above -blocks-storage.bucket-store.ignore-deletion-marks-delay.',
+  },
+  compactorFirstLevelCompactionWaitPeriod: {
+    flag: 'compactor.first-level-compaction-wait-period',
+    yaml: 'compactor.first_level_compaction_wait_period',
+    type: 'duration',
+    default: '25m',
+    help: 'How long a block uploaded by an ingester (level 1) waits before it is compacted, so that every replica has uploaded its copy and the copies are merged in one go.',
+  },
+  compactorDataDir: {
+    flag: 'compactor.data-dir',
+    yaml: 'compactor.data_dir',
+    type: 'string',
+    default: '',
+    help: 'Local directory for the blocks being compacted (emptied at start). Empty: "compactor" under -data.dir.',
+  },
+});
+
+/** The values of {@link compactorOptions}, as loaded. */
+export type CompactorOptionValues = ValuesOf<typeof compactorOptions.defs>;
+
+/** The compactor's configuration. Durations in ms. */
+export interface CompactorConfig {
+  blockRangesMs: number[];
+  compactionIntervalMs: number;
+  cleanupIntervalMs: number;
+  deletionDelayMs: number;
+  firstLevelWaitMs: number;
+  dataDir: string;
+}
+
+/** Builds the compactor config; `dataDir` is `-data.dir`. @throws ConfigError on bad block ranges. */
+export function compactorConfigFromOptions(v: CompactorOptionValues, context: { readonly dataDir: string }): CompactorConfig {
+  const problem = checkRanges(v.compactorBlockRanges);
+  if (problem !== undefined) throw new ConfigError(`invalid value for -compactor.block-ranges: ${problem}`);
+  return {
+    blockRangesMs: v.compactorBlockRanges.map(parseDuration),
+    compactionIntervalMs: v.compactorCompactionInterval,
+    cleanupIntervalMs: v.compactorCleanupInterval,
+    deletionDelayMs: v.compactorDeletionDelay,
+    firstLevelWaitMs: v.compactorFirstLevelCompactionWaitPeriod,
+    dataDir: v.compactorDataDir !== '' ? v.compactorDataDir : join(context.dataDir, 'compactor'),
+  };
+}
