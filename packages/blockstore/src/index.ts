@@ -15,7 +15,7 @@ export {
   parseDeletionMark,
 } from './layout.ts';
 export type { DeletionMark } from './layout.ts';
-export { downloadBlock, downloadObject, uploadBlock } from './transfer.ts';
+export { downloadBlock, downloadObject, syncDir, uploadBlock } from './transfer.ts';
 export { listBlocks, listBlockUlids, listTenants, readBlockMeta, readDeletionMark } from './listing.ts';
 export type { BucketBlock } from './listing.ts';
 export { deleteBlock, markBlockForDeletion } from './deletion.ts';

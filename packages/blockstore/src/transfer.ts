@@ -132,8 +132,8 @@ export async function downloadObject(bucket: Bucket, name: string, path: string)
   }
 }
 
-/** fsyncs a directory (best effort: not every platform allows opening one). */
-async function syncDir(dir: string): Promise<void> {
+/** fsyncs a directory so a rename in it is durable (best effort: not every platform allows opening one). */
+export async function syncDir(dir: string): Promise<void> {
   try {
     const fh = await open(dir, 'r');
     try {

@@ -11,6 +11,7 @@
  */
 import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDir } from '@tessera/blockstore';
 
 /** Name of the file in the tenant's directory. */
 export const SHIPPER_FILE = 'shipper.json';
@@ -46,18 +47,4 @@ export async function writeShipperFile(tenantDir: string, uploaded: Iterable<str
   }
   await rename(tmp, file);
   await syncDir(tenantDir);
-}
-
-/** fsyncs a directory so a rename in it is durable (best effort where unsupported). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Not every platform can fsync a directory.
-  }
 }

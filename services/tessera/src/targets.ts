@@ -21,7 +21,7 @@ import { Lifecycler, Ring, type KVStore, type RingDesc } from '@tessera/ring';
 import { RULER_RING_KEY, ringOwnership } from '@tessera/ruler';
 import type { Service } from '@tessera/server';
 import { Ingester, IngesterLifecycle, headTsdbStatus, registerIngesterRpcRoutes, registerRingPage } from '@tessera/ingester';
-import { Distributor, PushFanout, registerHaTrackerPage, registerPushRoutes, type HaTracker, type IngesterClient } from '@tessera/distributor';
+import { Distributor, PushFanout, registerHaTrackerPage, registerPushRoutes, type HaTracker, type IngesterClient, type IngesterPool } from '@tessera/distributor';
 import { RemoteIngesters, createQueryRunner } from '@tessera/querier';
 import { advertisedAddress } from './config.ts';
 import { buildAlertmanager, buildAlertSender, buildBucket, buildCompactor, buildHaTracker, buildIngester, buildIngesterPool, buildQueryPath, buildRing, buildRingKV, buildRuler, buildRulerStateProxy, buildStoreReadPath, type Base } from './modules.ts';
@@ -160,13 +160,7 @@ function assembleDistributor(base: Base, app: FastifyInstance, opts: AssembleOpt
 function assembleQuerier(base: Base, app: FastifyInstance, opts: AssembleOptions): TargetAssembly {
   const r = ringModules(base, opts);
   const client = buildIngesterPool(base);
-  const remote = new RemoteIngesters({
-    ring: r.ring,
-    transport: client.pool,
-    timeoutMs: (tenant) => base.overrides.forTenant(tenant).queryTimeout,
-    logger: base.logger,
-    registry: base.registry,
-  });
+  const remote = remoteIngesters(base, r.ring, client.pool);
   const readers = (): ReturnType<RemoteIngesters['readers']> => remote.readers();
   const blocks = buildBucket(base);
   const stored = buildStoreReadPath(base, blocks.bucket);
@@ -190,13 +184,7 @@ function assembleRuler(base: Base, app: FastifyInstance, opts: AssembleOptions):
   const r = ringModules(base, opts);
   const client = buildIngesterPool(base);
   const blocks = buildBucket(base);
-  const remote = new RemoteIngesters({
-    ring: r.ring,
-    transport: client.pool,
-    timeoutMs: (tenant) => base.overrides.forTenant(tenant).queryTimeout,
-    logger: base.logger,
-    registry: base.registry,
-  });
+  const remote = remoteIngesters(base, r.ring, client.pool);
   const stored = buildStoreReadPath(base, blocks.bucket); // the querier's storage view: ingesters + store
   const runner = createQueryRunner({
     workers: config.queryWorkers,
@@ -270,6 +258,17 @@ function assembleAlertmanager(base: Base, app: FastifyInstance): TargetAssembly 
 function assembleCompactor(base: Base): TargetAssembly {
   const blocks = buildBucket(base);
   return { services: [...base.services, blocks.service, buildCompactor(base, blocks.bucket)] };
+}
+
+/** Read clients of every ingester of the ring, with the tenant's query timeout per call. */
+function remoteIngesters(base: Base, ring: Ring, pool: IngesterPool): RemoteIngesters {
+  return new RemoteIngesters({
+    ring,
+    transport: pool,
+    timeoutMs: (tenant) => base.overrides.forTenant(tenant).queryTimeout,
+    logger: base.logger,
+    registry: base.registry,
+  });
 }
 
 function newDistributor(base: Base, ingester: IngesterClient, haTracker: HaTracker | undefined): Distributor {
