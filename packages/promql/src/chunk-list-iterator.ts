@@ -7,8 +7,9 @@
  * passed through as the decoder produced them, so that staleness markers (see `isStaleNaN`)
  * reach the engine unchanged.
  */
-import { XorIterator } from '@tessera/chunkenc';
+import { XorIterator, xorChunkNumSamples } from '@tessera/chunkenc';
 import type { SampleIterator } from './storage.ts';
+import { isStaleNaN } from './value.ts';
 
 /**
  * Iterates the samples of time-ordered, non-overlapping XOR chunks that lie in [mint, maxt]
@@ -76,6 +77,50 @@ export class ChunkListIterator implements SampleIterator {
     this.#ci = end;
     this.#hasCurrent = false;
     return false;
+  }
+
+  /**
+   * The most samples {@link readAll} can return: those of the chunks overlapping the range
+   * (taken from the chunks' headers).
+   */
+  readCapacity(): number {
+    let n = 0;
+    for (let ci = this.#first; ci < this.#end; ci++) n += xorChunkNumSamples(this.#chunks[ci]!);
+    return n;
+  }
+
+  /**
+   * Bulk alternative to next() on a fresh iterator: writes every sample of the range that is
+   * not a staleness marker into `ts`/`vs` from index 0 (room for {@link readCapacity} samples
+   * needed) and returns their number; the iterator is exhausted afterwards. On a corrupt chunk
+   * it stops there with `err` set, like next().
+   */
+  readAll(ts: Float64Array, vs: Float64Array): number {
+    if (this.#ci !== this.#first - 1) throw new Error('readAll on an iterator already in use');
+    const it = this.#it;
+    const mint = this.#mint;
+    const maxt = this.#maxt;
+    let n = 0;
+    chunks: for (let ci = this.#first; ci < this.#end; ci++) {
+      it.reset(this.#chunks[ci]!);
+      while (it.next()) {
+        const t = it.t;
+        if (t < mint) continue;
+        if (t > maxt) break chunks;
+        const v = it.v;
+        if (isStaleNaN(v)) continue;
+        ts[n] = t;
+        vs[n] = v;
+        n++;
+      }
+      if (it.err !== null) {
+        this.err = it.err;
+        break;
+      }
+    }
+    this.#ci = this.#end;
+    this.#hasCurrent = false;
+    return n;
   }
 
   seek(t: number): boolean {

@@ -97,17 +97,26 @@ function resultJson(value: Value): { type: string; json: string } {
       return { type: 'vector', json: `[${parts.join(',')}]` };
     }
     case 'matrix': {
+      // The series of a range result share the step timestamps: each `[<t>,"` prefix is formatted once.
+      const prefixes = new Map<number, string>();
       const parts: string[] = [];
       for (const s of value.v) {
-        if (s.ts.length === 0) continue;
+        const ts = s.ts;
+        const vs = s.vs;
+        if (ts.length === 0) continue;
         let values = '';
-        for (let i = 0; i < s.ts.length; i++) {
-          if (i > 0) values += ',';
-          values += point(s.ts[i]!, s.vs[i]!);
+        for (let i = 0; i < ts.length; i++) {
+          const t = ts[i]!;
+          let prefix = prefixes.get(t);
+          if (prefix === undefined) {
+            prefix = '[' + formatTimestamp(t) + ',"';
+            prefixes.set(t, prefix);
+          }
+          values += (i > 0 ? ',' : '') + prefix + formatValue(vs[i]!) + '"]';
         }
-        parts.push(`{"metric":${labelsJson(s.metric)},"values":[${values}]}`);
+        parts.push('{"metric":' + labelsJson(s.metric) + ',"values":[' + values + ']}');
       }
-      return { type: 'matrix', json: `[${parts.join(',')}]` };
+      return { type: 'matrix', json: '[' + parts.join(',') + ']' };
     }
   }
 }

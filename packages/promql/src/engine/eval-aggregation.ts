@@ -12,7 +12,7 @@
  * limitk and limit_ratio return their input samples unchanged (labels, name, pending removal).
  */
 import type { Labels } from '@tessera/model';
-import type { AggregateExpr } from '../parser/ast.ts';
+import { unwrapParens, type AggregateExpr } from '../parser/ast.ts';
 import { quoteGoString } from '../parser/literals.ts';
 import { invalidQuantileWarning } from '../functions/annotations.ts';
 import { limitRatioParam } from '../functions/limit-ratio.ts';
@@ -23,6 +23,8 @@ import { executionError } from './errors.ts';
 import { groupingKey, groupingLabels } from './label-keys.ts';
 import { isValidUtf8LabelName } from './labels-format.ts';
 import { accumulateGroup } from './aggregate-accumulate.ts';
+import { isStreamedOp, streamAggregate, type StreamedOp } from './aggregate-stream.ts';
+import { isStreamableRangeCall } from './eval-range-functions.ts';
 import { countValues, limitRatioGroup, limitkGroup, meanVarianceGroup, quantileGroup, topkGroup } from './aggregate-per-step.ts';
 
 /** One aggregation group: its output labels and its input series in input order. */
@@ -44,29 +46,39 @@ export function evalAggregate(ctx: EvalContext, e: AggregateExpr, range: StepRan
   if (e.op === 'count_values' && !isValidUtf8LabelName(label)) {
     throw executionError('invalid-argument', `invalid label name ${quoteGoString(label)}`);
   }
+  const inner = unwrapParens(e.expr);
+  if (isStreamedOp(e.op) && inner.type === 'Call' && isStreamableRangeCall(inner)) {
+    const streamed = e as AggregateExpr & { op: StreamedOp };
+    return { kind: 'vector', series: streamAggregate(ctx, streamed, inner, range, (series) => aggregateSeries(ctx, e, series, param, label, range)) };
+  }
   const input = evalExpr(ctx, e.expr, range);
   if (input.kind !== 'vector') throw new Error(`aggregation over ${input.kind}`);
-  const groups = groupSeries(input.series, e.grouping, e.without);
+  return { kind: 'vector', series: aggregateSeries(ctx, e, input.series, param, label, range) };
+}
+
+/** Aggregates evaluated input series. */
+function aggregateSeries(ctx: EvalContext, e: AggregateExpr, input: Series[], param: Float64Array | null, label: string, range: StepRange): Series[] {
+  const groups = groupSeries(input, e.grouping, e.without);
   const out: Series[] = [];
   switch (e.op) {
     case 'topk':
     case 'bottomk':
       for (const g of groups) topkGroup(ctx, g, param!, range, e.op === 'topk', out);
-      return { kind: 'vector', series: out };
+      return out;
     case 'limitk':
       for (const g of groups) limitkGroup(ctx, g, param!, range, out);
-      return { kind: 'vector', series: out };
+      return out;
     case 'limit_ratio': {
       const ratios = checkRatios(ctx, param!);
       for (const g of groups) limitRatioGroup(ctx, g, ratios, range, out);
-      return { kind: 'vector', series: out };
+      return out;
     }
     case 'quantile':
       warnQuantiles(ctx, param!);
       for (const g of groups) quantileGroup(ctx, g, param!, range, out);
-      return { kind: 'vector', series: out };
+      return out;
     case 'count_values':
-      return { kind: 'vector', series: countValues(ctx, groups, label, range) };
+      return countValues(ctx, groups, label, range);
     case 'avg':
     case 'stddev':
     case 'stdvar':
@@ -74,13 +86,13 @@ export function evalAggregate(ctx: EvalContext, e: AggregateExpr, range: StepRan
         const s = meanVarianceGroup(ctx, g, e.op, range);
         if (s !== null) out.push(s);
       }
-      return { kind: 'vector', series: out };
+      return out;
     default:
       for (const g of groups) {
         const s = accumulateGroup(ctx, g, e.op, range);
         if (s !== null) out.push(s);
       }
-      return { kind: 'vector', series: out };
+      return out;
   }
 }
 

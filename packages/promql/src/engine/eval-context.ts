@@ -131,6 +131,13 @@ export class EvalContext {
     if ((++this.#ticks & (CHECK_EVERY - 1)) === 0) this.checkNow();
   }
 
+  /** {@link tick} for `n` iterations at once. */
+  ticks(n: number): void {
+    const before = this.#ticks;
+    this.#ticks = before + n;
+    if (Math.floor(before / CHECK_EVERY) !== Math.floor(this.#ticks / CHECK_EVERY)) this.checkNow();
+  }
+
   /** Throws when the query was canceled or ran out of time. */
   checkNow(): void {
     if (this.signal?.aborted === true) {

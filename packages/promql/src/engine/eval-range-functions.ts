@@ -7,7 +7,8 @@
  * O(samples + steps) plus the kernels' own work. The kernel sees the window as the slice
  * `lo..hi-1` of the series' sample arrays (calling convention: functions/range-types.ts).
  * Windows without samples produce nothing (the kernels are not called), except for
- * absent_over_time, which is about exactly those.
+ * absent_over_time, which is about exactly those. The output can also be streamed series by
+ * series into an aggregation (aggregate-stream.ts) instead of being returned as a whole.
  *
  * Names: every range function drops the metric name (pending removal) except last_over_time.
  */
@@ -25,6 +26,7 @@ import type { RangeCtx, RangeFunction } from '../functions/range-types.ts';
 import type { Series } from '../value.ts';
 import type { EvalContext, StepRange } from './eval-context.ts';
 import { evalExpr } from './eval-expr.ts';
+import { toArray } from './dense-arrays.ts';
 import { rangeSelectorSource, type RangeSource } from './eval-selectors.ts';
 import { subquerySource } from './eval-subquery.ts';
 
@@ -52,8 +54,35 @@ function openSource(ctx: EvalContext, arg: Expr, range: StepRange, func: string)
   throw new Error(`range function ${func} over ${a.type}`);
 }
 
+/** Receives the output of a range function one series at a time (see {@link streamRangeCall}). */
+export type RangeOutputSink = (metric: Labels, dropName: boolean, ts: ArrayLike<number>, vs: ArrayLike<number>, n: number) => void;
+
 /** Evaluates a call of a function that takes a range vector. */
 export function evalRangeCall(ctx: EvalContext, call: Call, range: StepRange): Series[] {
+  return streamRangeCall(ctx, call, range, null, null)!;
+}
+
+/**
+ * Whether {@link streamRangeCall} can stream `call`: a range function with a kernel
+ * (absent_over_time is not streamed: its output is not per input series).
+ */
+export function isStreamableRangeCall(call: Call): boolean {
+  return call.func.argTypes.includes('matrix') && KERNELS.has(call.func.name);
+}
+
+/**
+ * Evaluates a range-function call. When `canStream` accepts the number of input series, each
+ * non-empty output series is handed to `sink`, in the order evalRangeCall returns them, in
+ * scratch arrays that the next series overwrites (the sink copies what it keeps), and the
+ * result is null. Otherwise (or for absent_over_time) the output is returned as series.
+ */
+export function streamRangeCall(
+  ctx: EvalContext,
+  call: Call,
+  range: StepRange,
+  canStream: ((seriesCount: number) => boolean) | null,
+  sink: RangeOutputSink | null,
+): Series[] | null {
   const name = call.func.name;
   // Scalar arguments are evaluated for all steps first, as Prometheus evaluates them first.
   const scalars: Float64Array[] = [];
@@ -69,12 +98,29 @@ export function evalRangeCall(ctx: EvalContext, call: Call, range: StepRange): S
   if (name === 'absent_over_time') return absentOverTime(ctx, src, range);
   const kernel = KERNELS.get(name);
   if (kernel === undefined) throw new Error(`no kernel for range function ${name}`);
-  return applyKernel(ctx, src, range, kernel, scalars, !KEEPS_NAME.has(name), name === 'rate' || name === 'increase');
+  const dropsName = !KEEPS_NAME.has(name);
+  const isCounterRate = name === 'rate' || name === 'increase';
+  if (sink !== null && canStream !== null && canStream(src.length)) {
+    applyKernel(ctx, src, range, kernel, scalars, dropsName, isCounterRate, sink);
+    return null;
+  }
+  const out: Series[] = [];
+  applyKernel(ctx, src, range, kernel, scalars, dropsName, isCounterRate, (metric, dropName, ts, vs, n) => {
+    const s: Series = { metric, ts: toArray(ts, 0, n), vs: toArray(vs, 0, n) };
+    if (dropName) s.dropName = true;
+    out.push(s);
+  });
+  return out;
 }
 
+/** Scratch for the counter-reset prefix counts of rate/increase (see RangeCtx.resetsUpTo). */
+let resetScratch = new Int32Array(1024);
+
 /**
- * Runs `kernel` over every window of every series. `checkCounter`: add the "might not be a
- * counter" info for series whose name lacks a counter suffix (rate, increase).
+ * Runs `kernel` over every window of every series, handing each series' output points to `sink`
+ * in scratch arrays (valid until the next series). `checkCounter`: rate or increase, which add
+ * the "might not be a counter" info for series whose name lacks a counter suffix, and which get
+ * the counter-reset prefix counts of each series (so windows without a reset skip their scan).
  */
 function applyKernel(
   ctx: EvalContext,
@@ -84,15 +130,18 @@ function applyKernel(
   scalars: Float64Array[],
   dropsName: boolean,
   checkCounter: boolean,
-): Series[] {
+  sink: RangeOutputSink,
+): void {
   const args: number[] = scalars.map(() => 0);
-  const rctx: RangeCtx = { rangeStartMs: 0, rangeEndMs: 0, evalTimeMs: 0, rangeMs: src.rangeMs, args, annotations: ctx.annotations };
-  const out: Series[] = [];
+  const rctx: RangeCtx = { rangeStartMs: 0, rangeEndMs: 0, evalTimeMs: 0, rangeMs: src.rangeMs, args, annotations: ctx.annotations, resetsUpTo: undefined };
+  // At most one point per step.
+  const outTs = new Float64Array(range.n);
+  const outVs = new Float64Array(range.n);
   for (let i = 0; i < src.length; i++) {
     const { ts, vs } = src.load(i);
     if (ts.length === 0) continue;
-    const outTs: number[] = [];
-    const outVs: number[] = [];
+    if (checkCounter && range.n > 1) rctx.resetsUpTo = resetPrefix(vs);
+    let m = 0;
     let lo = 0;
     let hi = 0;
     for (let k = 0; k < range.n; k++) {
@@ -114,18 +163,37 @@ function applyKernel(
       for (let a = 0; a < scalars.length; a++) args[a] = scalars[a]![k]!;
       const v = kernel(ts, vs, lo, hi, rctx);
       if (v === undefined) continue;
-      outTs.push(stepT);
-      outVs.push(v);
+      outTs[m] = stepT;
+      outVs[m] = v;
+      m++;
     }
-    if (outTs.length === 0) continue;
+    rctx.resetsUpTo = undefined;
+    if (m === 0) continue;
     const metric = src.labels(i);
     if (checkCounter) {
       const metricName = metric.get('__name__');
       if (metricName !== '' && !looksLikeCounterName(metricName)) ctx.annotations.info(possibleNonCounterInfo(metricName));
     }
-    const s: Series = { metric, ts: outTs, vs: outVs };
-    if (dropsName || src.dropName(i)) s.dropName = true;
-    out.push(s);
+    sink(metric, dropsName || src.dropName(i), outTs, outVs, m);
+  }
+}
+
+/**
+ * Prefix counts of counter resets: `out[i]` is the number of j in 1..i with vs[j] < vs[j−1]
+ * (the comparison rate/increase use), so a window lo..hi−1 holds a reset iff out[hi−1] ≠ out[lo].
+ */
+function resetPrefix(vs: ArrayLike<number>): Int32Array {
+  const n = vs.length;
+  if (resetScratch.length < n) resetScratch = new Int32Array(Math.max(n, resetScratch.length * 2));
+  const out = resetScratch;
+  let count = 0;
+  out[0] = 0;
+  let prev = vs[0]!;
+  for (let i = 1; i < n; i++) {
+    const cur = vs[i]!;
+    if (cur < prev) count++;
+    out[i] = count;
+    prev = cur;
   }
   return out;
 }

@@ -12,9 +12,11 @@
  */
 import type { Labels, Matcher } from '@tessera/model';
 import type { AtModifier, MatrixSelector, VectorSelector } from '../parser/ast.ts';
+import { ChunkListIterator } from '../chunk-list-iterator.ts';
 import type { SampleIterator, SelectHints, StorageSeries } from '../storage.ts';
 import { isStaleNaN, type Series } from '../value.ts';
 import type { EvalContext, StepRange } from './eval-context.ts';
+import { toArray, Scratch } from './dense-arrays.ts';
 import { PromQLError } from './errors.ts';
 
 /** Resolves an `@` modifier to an absolute time (ms), or null when there is none. */
@@ -150,7 +152,7 @@ export interface RangeSource {
   labels(i: number): Labels;
   dropName(i: number): boolean;
   /** The samples of series i, ascending, without staleness markers. Valid until the next call. */
-  load(i: number): { ts: number[]; vs: number[] };
+  load(i: number): { ts: ArrayLike<number>; vs: ArrayLike<number> };
   /** The selector's matchers when the source is a plain range selector (for absent_over_time). */
   readonly matchers: readonly Matcher[] | null;
 }
@@ -169,8 +171,9 @@ export function rangeSelectorSource(
   const lastEnd = refTime(range, range.n - 1, at, sel.offsetMs);
   const mint = firstEnd - ms.rangeMs + 1;
   const selected = ctx.select(sel.matchers, mint, lastEnd, hints(mint, lastEnd, range, ms.rangeMs, func));
-  const ts: number[] = [];
-  const vs: number[] = [];
+  // One series' samples at a time, in scratch arrays reused from series to series.
+  const tsScratch = new Scratch();
+  const vsScratch = new Scratch();
   let held = 0;
   return {
     rangeMs: ms.rangeMs,
@@ -181,25 +184,48 @@ export function rangeSelectorSource(
     labels: (i) => selected[i]!.labels,
     dropName: () => false,
     load(i) {
-      ts.length = 0;
-      vs.length = 0;
+      let ts = tsScratch.buf;
+      let vs = vsScratch.buf;
+      let n = 0;
       const it = selected[i]!.iterator();
+      if (it instanceof ChunkListIterator) {
+        // Decode the chunks in one go (no per-sample calls through the iterator protocol).
+        const cap = it.readCapacity();
+        ts = tsScratch.ensure(cap, 0);
+        vs = vsScratch.ensure(cap, 0);
+        n = it.readAll(ts, vs);
+        iteratorError(it);
+        ctx.ticks(n);
+        // The iterator is bounded by the querier's range, normally [mint, lastEnd]; keep only that.
+        let lo = 0;
+        while (lo < n && ts[lo]! < mint) lo++;
+        while (n > lo && ts[n - 1]! > lastEnd) n--;
+        ctx.currentSamples -= held;
+        held = n - lo;
+        ctx.addSamples(held);
+        return { ts: ts.subarray(lo, n), vs: vs.subarray(lo, n) };
+      }
       let have = it.seek(mint);
       while (have && it.t <= lastEnd) {
         ctx.tick();
         const v = it.v;
         if (!isStaleNaN(v)) {
-          ts.push(it.t);
-          vs.push(v);
+          if (n === ts.length) {
+            ts = tsScratch.ensure(n + 1, n);
+            vs = vsScratch.ensure(n + 1, n);
+          }
+          ts[n] = it.t;
+          vs[n] = v;
+          n++;
         }
         have = it.next();
       }
       iteratorError(it);
       // One series' samples are held at a time: swap the previous series' count for this one's.
       ctx.currentSamples -= held;
-      held = ts.length;
+      held = n;
       ctx.addSamples(held);
-      return { ts, vs };
+      return { ts: ts.subarray(0, n), vs: vs.subarray(0, n) };
     },
   };
 }
@@ -233,7 +259,7 @@ export function windowMatrix(src: RangeSource, range: StepRange): Series[] {
     let hi = lo;
     while (hi < ts.length && ts[hi]! <= end) hi++;
     if (hi === lo) continue;
-    const s: Series = { metric: src.labels(i), ts: ts.slice(lo, hi), vs: vs.slice(lo, hi) };
+    const s: Series = { metric: src.labels(i), ts: toArray(ts, lo, hi), vs: toArray(vs, lo, hi) };
     if (src.dropName(i)) s.dropName = true;
     out.push(s);
   }

@@ -142,3 +142,28 @@ describe('irate and idelta', () => {
     expectValue(at(idelta, 5 * MIN, '1 NaN NaN 5 11', t, range), ideltaWant);
   });
 });
+
+describe('reset prefix counts (RangeCtx.resetsUpTo)', () => {
+  it('give rate and increase the same results as scanning each window for resets', () => {
+    // A counter with resets, repeated values and a NaN, every 15 s.
+    const ts: number[] = [];
+    const vs: number[] = [];
+    let c = 5;
+    for (let i = 0; i < 400; i++) {
+      c = i % 37 === 36 ? i % 5 : i % 11 === 3 ? c : c + (i % 7) * 1.25;
+      ts.push(i * 15 * SEC);
+      vs.push(i === 200 ? NaN : c);
+    }
+    const resetsUpTo = new Int32Array(vs.length);
+    for (let i = 1; i < vs.length; i++) resetsUpTo[i] = resetsUpTo[i - 1]! + (vs[i]! < vs[i - 1]! ? 1 : 0);
+    for (const fn of [rate, increase]) {
+      for (let lo = 0; lo < vs.length; lo += 7) {
+        for (const len of [1, 2, 3, 20, 41, 120]) {
+          const hi = Math.min(vs.length, lo + len);
+          const ctx = { rangeStartMs: ts[lo]! - 7 * SEC, rangeEndMs: ts[hi - 1]! + 3 * SEC, evalTimeMs: ts[hi - 1]! + 3 * SEC, rangeMs: 10 * MIN, args: [] };
+          expect(Object.is(fn(ts, vs, lo, hi, { ...ctx, resetsUpTo }), fn(ts, vs, lo, hi, ctx))).toBe(true);
+        }
+      }
+    }
+  });
+});

@@ -34,7 +34,8 @@ function extrapolatedChange(
   const lastT = ts[hi - 1]!;
   const firstV = vs[lo]!;
   let change = vs[hi - 1]! - firstV;
-  if (isCounter) {
+  const resetsUpTo = ctx.resetsUpTo;
+  if (isCounter && (resetsUpTo === undefined || resetsUpTo[hi - 1] !== resetsUpTo[lo])) {
     let prev = firstV;
     for (let i = lo + 1; i < hi; i++) {
       const cur = vs[i]!;

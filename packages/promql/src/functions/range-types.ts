@@ -41,6 +41,12 @@ export interface RangeCtx {
   args: readonly number[];
   /** Receives warnings/infos (deduplicated); omit to drop them. */
   annotations?: Annotations | undefined;
+  /**
+   * Optional, for rate/increase: prefix counts of counter resets over the whole arrays the
+   * kernel is given (`resetsUpTo[i]` = number of j in 1..i with `vs[j] < vs[j−1]`), so that a
+   * window without a reset (`resetsUpTo[hi−1] === resetsUpTo[lo]`) skips its scan for resets.
+   */
+  resetsUpTo?: Int32Array | undefined;
 }
 
 /**
