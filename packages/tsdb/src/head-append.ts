@@ -183,10 +183,9 @@ export function appendBatchToMemory(
   validateNew: NewSeriesValidator | null = null,
 ): void {
   const ts = batch.timestamps;
-  const vals = batch.values;
-  const v32 = u32Of(vals);
+  const v32 = u32Of(batch.values);
   const rangeMs = head.blockRangeMs;
-  const arena = head.arena;
+  const store = head.store;
   for (let i = 0; i < batch.seriesCount; i++) {
     if (seriesOk !== null && seriesOk[i] === 0) continue;
     const first = batch.sampleFirst[i]!;
@@ -194,7 +193,8 @@ export function appendBatchToMemory(
     if (end === first) continue;
     const s = resolveSeries(head, batch, i, limits, pending, result, validateNew);
     if (s === null) continue;
-    if (!s.walLogged && (pending.newSeries.length === 0 || pending.newSeries[pending.newSeries.length - 1] !== s)) {
+    const slot = s.slot;
+    if (!store.walLogged(slot) && (pending.newSeries.length === 0 || pending.newSeries[pending.newSeries.length - 1] !== s)) {
       if (!pending.newSeries.includes(s)) pending.newSeries.push(s);
     }
     for (let j = first; j < end; j++) {
@@ -202,19 +202,20 @@ export function appendBatchToMemory(
       const t = ts[j]!;
       const lo = v32[2 * j]!;
       const hi = v32[2 * j + 1]!;
-      if (t > s.lastT) {
+      const lastT = store.lastT[slot]!;
+      if (t > lastT) {
         const minValid = head.maxT - rangeMs / 2;
         if (t < minValid) {
           reject(result, HeadRejectReason.tooOld, 1, () => tooOldMessage(head, s, t));
           continue;
         }
-        s.append(t, vals, j, hi, lo, rangeMs, arena);
+        store.append(slot, t, hi, lo, rangeMs);
         if (t > head.maxT) head.maxT = t;
         if (t < head.minT) head.minT = t;
         pending.push(s.ref, t, hi, lo);
         result.samplesAppended++;
-      } else if (t === s.lastT) {
-        if (hi === s.lastHi && lo === s.lastLo) {
+      } else if (t === lastT) {
+        if (hi === store.lastHi[slot] && lo === store.lastLo[slot]) {
           result.samplesDuplicateIgnored++;
         } else {
           reject(result, HeadRejectReason.duplicate, 1, () =>
@@ -227,7 +228,7 @@ export function appendBatchToMemory(
       } else {
         reject(result, HeadRejectReason.outOfOrder, 1, () =>
           `the sample has been rejected because another sample with a more recent timestamp has already been ingested and out-of-order samples are not allowed (${HeadRejectReason.outOfOrder}); ` +
-          `timestamp ${new Date(t).toISOString()}, newest ${new Date(s.lastT).toISOString()}, series ${Labels.decode(s.key).toString()}`,
+          `timestamp ${new Date(t).toISOString()}, newest ${new Date(lastT).toISOString()}, series ${Labels.decode(s.key).toString()}`,
         );
       }
     }

@@ -13,10 +13,10 @@
  * The split of concerns follows Prometheus's head: this file holds the state and the series
  * lifecycle, `head-append.ts` the write path, `head-read.ts` the read path, `head-wal.ts` the log.
  */
-import { Labels } from '@tessera/model';
-import { ChunkArena } from './chunk-arena.ts';
+import { Labels, hashBytes } from '@tessera/model';
 import { MemSeries } from './mem-series.ts';
 import { MemPostings } from './postings.ts';
+import { SeriesStore } from './series-store.ts';
 import { SeriesTable } from './series-table.ts';
 
 /** Minimal logger interface (pino-compatible). */
@@ -44,8 +44,8 @@ const DEFAULT_BLOCK_RANGE_MS = 2 * 3600 * 1000;
 export class HeadState {
   readonly blockRangeMs: number;
   readonly logger: HeadLogger;
-  readonly arena = new ChunkArena();
-  readonly keyArena = new ChunkArena();
+  /** Series state, keys and chunks as columns (see series-store.ts). */
+  readonly store = new SeriesStore();
   readonly postings = new MemPostings();
   /** Series by ref; refs start at 1; holes where series were garbage-collected. */
   readonly series: (MemSeries | undefined)[] = [undefined];
@@ -63,7 +63,16 @@ export class HeadState {
   constructor(blockRangeMs: number, logger: HeadLogger) {
     this.blockRangeMs = blockRangeMs;
     this.logger = logger;
-    this.table = new SeriesTable<MemSeries>((ref) => this.series[ref]);
+    const store = this.store;
+    this.table = new SeriesTable<MemSeries>(
+      (ref) => this.series[ref],
+      (ref, buf, start, end) => store.keyEquals(store.slotOfRef[ref]! - 1, buf, start, end),
+    );
+  }
+
+  /** The store, under the name the WAL replay passes to {@link MemSeries.append}. */
+  get arena(): SeriesStore {
+    return this.store;
   }
 
   /** Oldest timestamp a new sample may have: samples before it are "too old" (out of bounds). */
@@ -83,11 +92,11 @@ export class HeadState {
       values.push(v);
     });
     const metric = labels.get('__name__');
-    const s = new MemSeries(ref, hash, this.keyArena.copy(key), metric);
+    const s = new MemSeries(ref, this.store.create(ref, key, 0, key.length), this.store);
     while (this.series.length <= ref) this.series.push(undefined);
     this.series[ref] = s;
     if (ref >= this.nextRef) this.nextRef = ref + 1;
-    this.table.add(s);
+    this.table.add(hash, ref);
     this.postings.add(ref, names, values);
     this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
     this.numSeries++;
@@ -101,13 +110,24 @@ export class HeadState {
       const s = this.series[ref];
       if (s === undefined) continue;
       this.series[ref] = undefined;
-      const n = (this.perMetric.get(s.metricName) ?? 1) - 1;
-      if (n === 0) this.perMetric.delete(s.metricName);
-      else this.perMetric.set(s.metricName, n);
+      const metric = Labels.decode(s.key).get('__name__');
+      const n = (this.perMetric.get(metric) ?? 1) - 1;
+      if (n === 0) this.perMetric.delete(metric);
+      else this.perMetric.set(metric, n);
+      this.store.delete(s.slot);
       this.numSeries--;
     }
     this.postings.remove(refs);
-    this.table.rebuild(this.liveSeries(), this.numSeries);
+    const store = this.store;
+    this.table.rebuild(
+      (function* (live: IterableIterator<MemSeries>) {
+        for (const s of live) {
+          const slot = s.slot;
+          yield [hashBytes(store.keys.slabs[store.keySlab[slot]!]!, store.keyOff[slot]!, store.keyOff[slot]! + store.keyLen[slot]!), s.ref] as const;
+        }
+      })(this.liveSeries()),
+      this.numSeries,
+    );
   }
 
   /** Iterates live series in ref order. */

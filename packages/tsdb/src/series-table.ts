@@ -1,5 +1,6 @@
 /**
  * SeriesTable: an open-addressing hash table from a series' canonical label bytes to its ref.
+ * The keys themselves stay in the head's series store; the table compares through a callback.
  *
  * The write path looks every incoming series up by hashing the raw label bytes of the request and
  * comparing them with the stored canonical key, without building a single string. Lookups are
@@ -11,46 +12,27 @@
  * does rarely (after garbage-collecting series).
  */
 
-/** What the table needs to know of a series to compare keys. */
-export interface KeyedSeries {
-  readonly ref: number;
-  readonly hash: number;
-  readonly key: Uint8Array;
-}
+/** Whether series `ref`'s key equals `buf[start, end)`. */
+export type KeyEquals = (ref: number, buf: Uint8Array, start: number, end: number) => boolean;
 
-const nativeCompare = Buffer.prototype.compare;
-
-/**
- * Byte equality of `key` with `buf[start, end)`. Keys are ~100–300 bytes: native memcmp
- * (Buffer.prototype.compare, which accepts plain Uint8Arrays) is 2–3× faster than a JS loop there;
- * short keys stay in JS, where the call would cost more than the loop.
- */
-export function keyEquals(key: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {
-  const n = end - start;
-  if (key.length !== n) return false;
-  if (n > 48) return nativeCompare.call(buf, key, 0, n, start, end) === 0;
-  for (let i = 0; i < n; i++) {
-    if (key[i] !== buf[start + i]) return false;
-  }
-  return true;
-}
-
-/** Open-addressing map from canonical label bytes to series. */
-export class SeriesTable<S extends KeyedSeries> {
+/** Open-addressing map from canonical label bytes to series refs. */
+export class SeriesTable<S> {
   #hashes: Int32Array;
   #refs: Int32Array;
   #mask: number;
   #size = 0;
   readonly #byRef: (ref: number) => S | undefined;
+  readonly #equals: KeyEquals;
 
-  /** `byRef` resolves a ref stored in the table to its series. */
-  constructor(byRef: (ref: number) => S | undefined, initialCapacity = 1024) {
+  /** `byRef` resolves a ref stored in the table to its series; `equals` compares a ref's key. */
+  constructor(byRef: (ref: number) => S | undefined, equals: KeyEquals, initialCapacity = 64) {
     let cap = 16;
     while (cap < initialCapacity) cap <<= 1;
     this.#hashes = new Int32Array(cap);
     this.#refs = new Int32Array(cap);
     this.#mask = cap - 1;
     this.#byRef = byRef;
+    this.#equals = equals;
   }
 
   /** Number of series in the table. */
@@ -58,8 +40,8 @@ export class SeriesTable<S extends KeyedSeries> {
     return this.#size;
   }
 
-  /** Finds the series whose key equals `buf[start, end)`, whose hash is `hash`. */
-  get(hash: number, buf: Uint8Array, start: number, end: number): S | undefined {
+  /** The ref of the series whose key equals `buf[start, end)`, whose hash is `hash`; 0 if none. */
+  find(hash: number, buf: Uint8Array, start: number, end: number): number {
     const hashes = this.#hashes;
     const refs = this.#refs;
     const mask = this.#mask;
@@ -67,32 +49,35 @@ export class SeriesTable<S extends KeyedSeries> {
     let i = h & mask;
     for (;;) {
       const ref = refs[i]!;
-      if (ref === 0) return undefined;
-      if (hashes[i] === h) {
-        const s = this.#byRef(ref);
-        if (s !== undefined && keyEquals(s.key, buf, start, end)) return s;
-      }
+      if (ref === 0) return 0;
+      if (hashes[i] === h && this.#equals(ref, buf, start, end)) return ref;
       i = (i + 1) & mask;
     }
   }
 
-  /** Adds a series; the caller guarantees its key is not in the table yet. */
-  add(s: S): void {
+  /** The series whose key equals `buf[start, end)`, whose hash is `hash`. */
+  get(hash: number, buf: Uint8Array, start: number, end: number): S | undefined {
+    const ref = this.find(hash, buf, start, end);
+    return ref === 0 ? undefined : this.#byRef(ref);
+  }
+
+  /** Adds series `ref` with key hash `hash`; the caller guarantees its key is not in the table yet. */
+  add(hash: number, ref: number): void {
     if ((this.#size + 1) * 2 > this.#refs.length) this.#grow(this.#refs.length * 2);
-    this.#insert(s.hash | 0, s.ref);
+    this.#insert(hash | 0, ref);
     this.#size++;
   }
 
-  /** Rebuilds the table from the given series (used after series are deleted). */
-  rebuild(all: Iterable<S>, count: number): void {
+  /** Rebuilds the table from `[hash, ref]` pairs (used after series are deleted). */
+  rebuild(all: Iterable<readonly [number, number]>, count: number): void {
     let cap = 16;
     while (cap < count * 2 + 2) cap <<= 1;
     this.#hashes = new Int32Array(cap);
     this.#refs = new Int32Array(cap);
     this.#mask = cap - 1;
     this.#size = 0;
-    for (const s of all) {
-      this.#insert(s.hash | 0, s.ref);
+    for (const [hash, ref] of all) {
+      this.#insert(hash | 0, ref);
       this.#size++;
     }
   }

@@ -9,7 +9,6 @@
 import { XorAppender, XorIterator } from '@tessera/chunkenc';
 import { Labels } from '@tessera/model';
 import type { Head } from '../head-db.ts';
-import type { MemSeries } from '../mem-series.ts';
 import type { BlockChunk, BlockSeries } from './block-writer.ts';
 
 /**
@@ -24,9 +23,9 @@ export function blockFromHead(head: Head, mint: number, maxt: number): BlockSeri
   for (const s of head.state.liveSeries()) {
     if (s.lastT < mint || s.minT >= maxt) continue;
     const chunks: BlockChunk[] = [];
-    s.forEachChunk(mint, maxt - 1, (bytes, cmin, cmax) => {
+    s.forEachChunk(mint, maxt - 1, (bytes, cmin, cmax, open) => {
       if (cmin >= mint && cmax < maxt) {
-        chunks.push({ minT: cmin, maxT: cmax, data: isOpenChunk(s, cmin) ? bytes.slice() : bytes });
+        chunks.push({ minT: cmin, maxT: cmax, data: open ? bytes.slice() : bytes });
         return;
       }
       const app = new XorAppender(bytes.length);
@@ -49,7 +48,3 @@ export function blockFromHead(head: Head, mint: number, maxt: number): BlockSeri
   return out;
 }
 
-/** Whether the chunk starting at `minT` is the series' open chunk (its bytes are a live view). */
-function isOpenChunk(s: MemSeries, minT: number): boolean {
-  return s.open !== null && s.openMinT === minT;
-}
