@@ -244,8 +244,26 @@ export class RedisKV<T> implements KVStore<T> {
 
   #subscriber(): Redis {
     if (this.#sub === undefined) {
-      const sub = this.#client.duplicate();
+      // ioredis's own resubscription after a reconnect leaves its promise unhandled (a connection
+      // closing meanwhile is an unhandled rejection): this store resubscribes itself instead.
+      const sub = this.#client.duplicate({ autoResubscribe: false });
       this.#logErrors(sub, 'subscriber');
+      let connected = false;
+      sub.on('ready', () => {
+        if (!connected) {
+          connected = true; // the first connection sends the queued subscriptions itself
+          return;
+        }
+        const channels = [...this.#watches.keys()].map((k) => this.#channel(k));
+        if (channels.length === 0) return;
+        sub.subscribe(...channels).then(
+          // A change may have been published while disconnected: read every watched key again.
+          () => {
+            for (const w of this.#watches.values()) w.refresh();
+          },
+          (err: unknown) => this.#logger?.warn({ err }, 'KV watch: resubscribe failed, polling only'),
+        );
+      });
       const prefixLen = `${this.#prefix}changes:`.length;
       sub.on('message', (channel: string) => this.#watches.get(channel.slice(prefixLen))?.refresh());
       this.#sub = sub;
