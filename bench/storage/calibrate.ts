@@ -9,7 +9,6 @@
  * - gauge: decreases at least once and changes more often.
  * And how precise its values are: all integers, all with at most two decimals, or other floats.
  */
-import type { Recording } from './scrape.ts';
 
 /** Classes of series, as measured and as generated. */
 export type SeriesClass = 'constant' | 'rare' | 'counter' | 'gauge';
@@ -27,10 +26,21 @@ export interface SeriesProfile {
   precision: Precision;
   /** Changed in every interval. */
   every: boolean;
+  /** Share of the intervals in which it changed. */
+  changeRate: number;
+}
+
+/** Values per (series, round): a recording of real scrapes, or the synthetic dataset. */
+export interface SampleGrid {
+  readonly series: number;
+  readonly rounds: number;
+  value(i: number, r: number): number;
+  /** False when series `i` has no sample in round `r` (every sample exists when absent). */
+  has?(i: number, r: number): boolean;
 }
 
 /** Profiles every series of the recording that has at least two samples. */
-export function profileSeries(rec: Recording): SeriesProfile[] {
+export function profileSeries(rec: SampleGrid): SeriesProfile[] {
   const out: SeriesProfile[] = [];
   for (let i = 0; i < rec.series; i++) {
     let prev: number | null = null;
@@ -39,7 +49,7 @@ export function profileSeries(rec: Recording): SeriesProfile[] {
     let decreases = 0;
     let precision: Precision = 'integer';
     for (let r = 0; r < rec.rounds; r++) {
-      if (!rec.has(i, r)) {
+      if (rec.has !== undefined && !rec.has(i, r)) {
         prev = null;
         continue;
       }
@@ -55,7 +65,7 @@ export function profileSeries(rec: Recording): SeriesProfile[] {
     }
     if (intervals === 0) continue;
     const cls: SeriesClass = changes === 0 ? 'constant' : changes <= RARE_MAX_SHARE * intervals ? 'rare' : decreases === 0 ? 'counter' : 'gauge';
-    out.push({ cls, precision, every: changes === intervals });
+    out.push({ cls, precision, every: changes === intervals, changeRate: changes / intervals });
   }
   return out;
 }
@@ -67,24 +77,28 @@ export interface ClassShares {
   precision: Record<SeriesClass, Record<Precision, number>>;
   /** Share of counters that changed in every interval. */
   countersEvery: number;
+  /** Mean share of intervals in which a series of the class changed. */
+  changeRate: Record<SeriesClass, number>;
 }
 
 export function classShares(profiles: SeriesProfile[]): ClassShares {
   const count = (f: (p: SeriesProfile) => boolean): number => profiles.filter(f).length;
   const share = {} as Record<SeriesClass, number>;
   const precision = {} as Record<SeriesClass, Record<Precision, number>>;
+  const changeRate = {} as Record<SeriesClass, number>;
   for (const c of SERIES_CLASSES) {
     const n = count((p) => p.cls === c);
+    changeRate[c] = n === 0 ? 0 : profiles.filter((p) => p.cls === c).reduce((a, p) => a + p.changeRate, 0) / n;
     share[c] = n / profiles.length;
     precision[c] = {} as Record<Precision, number>;
     for (const q of PRECISIONS) precision[c][q] = n === 0 ? 0 : count((p) => p.cls === c && p.precision === q) / n;
   }
   const counters = count((p) => p.cls === 'counter');
-  return { series: profiles.length, share, precision, countersEvery: counters === 0 ? 0 : count((p) => p.cls === 'counter' && p.every) / counters };
+  return { series: profiles.length, share, precision, changeRate, countersEvery: counters === 0 ? 0 : count((p) => p.cls === 'counter' && p.every) / counters };
 }
 
 /** Report lines of {@link classShares}. */
 export function sharesLines(s: ClassShares): string[] {
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-  return SERIES_CLASSES.map((c) => `  ${c.padEnd(9)} ${pct(s.share[c]).padStart(6)}   (integer ${pct(s.precision[c].integer)}, ≤2 decimals ${pct(s.precision[c].decimal2)}, other floats ${pct(s.precision[c].float)})${c === 'counter' ? `; ${pct(s.countersEvery)} of counters moved in every interval` : ''}`);
+  return SERIES_CLASSES.map((c) => `  ${c.padEnd(9)} ${pct(s.share[c]).padStart(6)}   (integer ${pct(s.precision[c].integer)}, ≤2 decimals ${pct(s.precision[c].decimal2)}, other floats ${pct(s.precision[c].float)})${c === 'constant' ? '' : `, changed in ${pct(s.changeRate[c])} of intervals`}${c === 'counter' ? `; ${pct(s.countersEvery)} of counters moved in every interval` : ''}`);
 }

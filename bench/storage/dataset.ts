@@ -1,8 +1,17 @@
 /**
  * The benchmark's data: node_exporter-like series (`makeNodeExporterSeries`) scraped every 15 s
- * for a block range, with values shaped like node_exporter's: constants (info metrics, sizes),
- * seconds counters with two decimals, integer counters, and integer gauges that wander. Scrape
- * timestamps carry a few milliseconds of deterministic jitter, as real scrapes do.
+ * for a block range. Scrape timestamps sit on the grid unless `jitterMs` adds deterministic jitter.
+ *
+ * Calibration (the mix of value behaviours follows real node_exporter scrapes, nothing else):
+ * `npm run bench:storage -- --source node-exporter` classifies every real series (calibrate.ts)
+ * as constant, rare (changed in at most 10% of the scrape intervals), counter (never decreased)
+ * or gauge, measures how precise its values are (integers, at most two decimals, other floats)
+ * and how often it changed. The constants below are that measurement, on node_exporter 1.5.0
+ * (Debian) of the benchmark machine scraped every 15 s (CALIBRATION names the run). Each series
+ * keeps the behaviour its name suggests (MemTotal constant, `*_seconds_total` two-decimal counters,
+ * idle devices rare...) as long as its class still has room; the others are moved, in a
+ * deterministic hash order, to the classes short of series, so the generated mix matches the
+ * measured shares exactly (up to rounding). Printed by every synthetic run (`classMix`).
  *
  * The same samples feed Tessera's head (remote-write batches, one per scrape round) and
  * promtool's backfill (OpenMetrics text), so both blocks hold identical data.
@@ -31,21 +40,74 @@ const IDLE_CPU_MODES = new Set(['irq', 'steal', 'nice', 'guest', 'guest_nice']);
 /** Families that change only now and then (error and drop counters, idle states). */
 const RARE = /_(errs|drop)_total$|^node_procs_blocked$|^node_disk_io_now$|^node_filefd_allocated$/;
 
-/** How a series' value moves from scrape to scrape. */
+/** What the calibration run measured (the data behind the constants below). */
+export const CALIBRATION = 'node_exporter 1.5.0 (Debian 12), 510 series, 15 s scrapes, 290 scrapes (72 min), 2026-11-27';
+
+/** Measured shares of the classes (calibrate.ts's definitions). */
+export const CLASS_SHARES = { constant: 0.639, rare: 0.031, counter: 0.125, gauge: 0.204 };
+/** Measured shares of value precision within counters and gauges (integer, ≤ 2 decimals, other floats). */
+const COUNTER_PRECISION = [0.609, 0.203, 0.188];
+const GAUGE_PRECISION = [0.490, 0.029, 0.481];
+/** Measured share of counters that moved in every interval, and mean share of intervals with a change per class. */
+const COUNTER_EVERY = 0.453;
+const CHANGE_RATE = { rare: 0.019, counter: 0.776, gauge: 0.867 };
+
+/** How a series' value moves from scrape to scrape (class × precision). */
 const Kind = {
   Constant: 0,
-  /** Seconds counters (CPU, disk time): increments with two decimals. */
-  Seconds: 1,
-  /** Integer counters that move every scrape (bytes, packets, operations). */
+  /** Changes in CHANGE_RATE.rare of the scrapes, by one. */
+  Rare: 1,
+  /** Integer counters (bytes, packets, operations). */
   Counter: 2,
-  /** Integer counters and gauges that change in about 2% of scrapes. */
-  Rare: 3,
-  /** Byte gauges in whole 4 KiB pages (memory, filesystem space) that move most scrapes. */
-  Pages: 4,
-  /** Small gauges (load, running processes): two decimals. */
-  Small: 5,
+  /** Counters with two decimals (CPU seconds). */
+  Seconds: 3,
+  /** Counters with full float increments (disk and pressure times, GC seconds). */
+  FloatCounter: 4,
+  /** Integer gauges: bytes in whole 4 KiB pages (memory, filesystem space). */
+  Pages: 5,
+  /** Gauges with two decimals (load). */
+  Small: 6,
+  /** Float gauges (durations such as node_scrape_collector_duration_seconds). */
+  FloatGauge: 7,
 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
+const KIND_COUNT = 8;
+
+/** Target share of every kind, from the measured shares. */
+function kindShares(): number[] {
+  const c = CLASS_SHARES;
+  const total = c.constant + c.rare + c.counter + c.gauge;
+  return [
+    c.constant, c.rare,
+    c.counter * COUNTER_PRECISION[0]!, c.counter * COUNTER_PRECISION[1]!, c.counter * COUNTER_PRECISION[2]!,
+    c.gauge * GAUGE_PRECISION[0]!, c.gauge * GAUGE_PRECISION[1]!, c.gauge * GAUGE_PRECISION[2]!,
+  ].map((x) => x / total);
+}
+
+/** Series counts per kind: the shares × n, rounded by largest remainder. */
+function kindTargets(n: number): number[] {
+  const exact = kindShares().map((s) => s * n);
+  const out = exact.map(Math.floor);
+  const order = exact.map((x, k) => [x - Math.floor(x), k] as const).sort((a, b) => b[0] - a[0]);
+  for (let j = 0; out.reduce((a, b) => a + b, 0) < n; j++) out[order[j % KIND_COUNT]![1]]!++;
+  return out;
+}
+
+/** The kind a series' name suggests. */
+function naturalKind(labels: Array<[string, string]>, i: number): Kind {
+  const name = labels.find((l) => l[0] === '__name__')![1];
+  const label = (n: string): string | undefined => labels.find((l) => l[0] === n)?.[1];
+  const mode = label('mode');
+  // Idle devices: about half of the disks and network interfaces see no traffic.
+  const idleDevice = (name.startsWith('node_disk_') || name.startsWith('node_network_')) && mix(hash(label('instance') ?? ''), hash(label('device') ?? '')) < 0.5;
+  if (CONSTANT.has(name) || name.endsWith('_info')) return Kind.Constant;
+  if (idleDevice || (mode !== undefined && IDLE_CPU_MODES.has(mode)) || name === 'node_cpu_scaling_frequency_hertz' || RARE.test(name)) return Kind.Rare;
+  if (/_time_seconds_total$/.test(name) || name === 'node_time_seconds') return Kind.FloatCounter;
+  if (name.endsWith('_seconds_total')) return Kind.Seconds;
+  if (name.endsWith('_total')) return Kind.Counter;
+  if (name.endsWith('_bytes')) return Kind.Pages;
+  return mix(i, 3) < 0.5 ? Kind.Small : Kind.FloatGauge;
+}
 
 /** Values and timestamps of every series over `rounds` scrapes from `t0`. */
 export class Dataset {
@@ -56,6 +118,9 @@ export class Dataset {
   readonly #kind: Uint8Array;
   readonly #base: Float64Array;
   readonly #step: Float64Array;
+  /** Changes per scrape (1: every scrape) and phase of the changes. */
+  readonly #rate: Float64Array;
+  readonly #phase: Float64Array;
 
   constructor(series: number, rounds: number, t0: number, seed: number, jitterMs: number) {
     this.labels = makeNodeExporterSeries(series, seed);
@@ -65,46 +130,82 @@ export class Dataset {
     this.#kind = new Uint8Array(series);
     this.#base = new Float64Array(series);
     this.#step = new Float64Array(series);
+    this.#rate = new Float64Array(series);
+    this.#phase = new Float64Array(series);
+    // Kinds: names first while their kind has room, the rest to the kinds short of series.
+    const targets = kindTargets(series);
+    const order = Array.from({ length: series }, (_, i) => i).sort((a, b) => mix(a, 11) - mix(b, 11));
+    const moved: number[] = [];
+    for (const i of order) {
+      const k = naturalKind(this.labels[i]!, i);
+      if (targets[k]! > 0) {
+        targets[k]!--;
+        this.#kind[i] = k;
+      } else {
+        moved.push(i);
+      }
+    }
+    let k = 0;
+    for (const i of moved) {
+      while (targets[k]! === 0) k = (k + 1) % KIND_COUNT;
+      targets[k]!--;
+      this.#kind[i] = k as Kind;
+      k = (k + 1) % KIND_COUNT;
+    }
+    // Counters moving in every scrape take COUNTER_EVERY of the counters; the others move at the
+    // rate that keeps the counters' mean at CHANGE_RATE.counter.
+    const counterRest = COUNTER_EVERY >= 1 ? 1 : Math.max(0, (CHANGE_RATE.counter - COUNTER_EVERY) / (1 - COUNTER_EVERY));
     for (let i = 0; i < series; i++) {
-      const name = this.labels[i]!.find((l) => l[0] === '__name__')![1];
       const u = mix(i, 1);
       const v = mix(i, 2);
-      const label = (n: string): string | undefined => this.labels[i]!.find((l) => l[0] === n)?.[1];
-      const mode = label('mode');
-      // Idle devices: about half of the disks and network interfaces see no traffic.
-      const idleDevice = (name.startsWith('node_disk_') || name.startsWith('node_network_')) && mix(hash(label('instance') ?? ''), hash(label('device') ?? '')) < 0.5;
-      let kind: Kind;
-      if (CONSTANT.has(name) || name.endsWith('_info')) {
-        kind = Kind.Constant;
-        this.#base[i] = Math.round(10 ** (1 + 9 * u));
-      } else if (idleDevice || (mode !== undefined && IDLE_CPU_MODES.has(mode)) || name === 'node_cpu_scaling_frequency_hertz') {
-        kind = Kind.Rare;
-        this.#base[i] = name === 'node_cpu_scaling_frequency_hertz' ? 1e9 * Math.round(10 + 25 * u) / 10 : Math.round(10 ** (1 + 4 * u) * 100) / 100;
-      } else if (RARE.test(name)) {
-        kind = Kind.Rare;
-        this.#base[i] = Math.round(10 ** (1 + 4 * u));
-      } else if (name.endsWith('_seconds_total')) {
-        kind = Kind.Seconds;
-        this.#base[i] = Math.round(10 ** (2 + 5 * u) * 100) / 100;
-        this.#step[i] = Math.round(10 ** (-1 + 2.2 * v) * 100) / 100;
-      } else if (name.endsWith('_total')) {
-        kind = Kind.Counter;
-        this.#base[i] = Math.round(10 ** (2 + 9 * u));
-        this.#step[i] = Math.max(1, Math.round(10 ** (5 * v)));
-      } else if (name.endsWith('_bytes')) {
-        kind = Kind.Pages;
-        this.#base[i] = 4096 * Math.round(10 ** (3 + 5 * u));
-        this.#step[i] = Math.max(1, Math.round(10 ** (3 * v)));
-      } else {
-        kind = Kind.Small;
-        this.#base[i] = Math.round(10 ** (2 * u) * 100) / 100;
+      this.#phase[i] = mix(i, 4);
+      switch (this.#kind[i] as Kind) {
+        case Kind.Constant:
+          this.#base[i] = Math.round(10 ** (1 + 9 * u));
+          break;
+        case Kind.Rare:
+          this.#base[i] = Math.round(10 ** (1 + 4 * u));
+          this.#rate[i] = CHANGE_RATE.rare;
+          break;
+        case Kind.Counter:
+          this.#base[i] = Math.round(10 ** (2 + 9 * u));
+          this.#step[i] = Math.max(1, Math.round(10 ** (5 * v)));
+          break;
+        case Kind.Seconds:
+          this.#base[i] = Math.round(10 ** (2 + 5 * u) * 100) / 100;
+          this.#step[i] = Math.round(10 ** (-1 + 2.2 * v) * 100) / 100;
+          break;
+        case Kind.FloatCounter:
+          this.#base[i] = 10 ** (2 + 5 * u);
+          this.#step[i] = 10 ** (-3 + 3 * v);
+          break;
+        case Kind.Pages:
+          this.#base[i] = 4096 * Math.round(10 ** (3 + 5 * u));
+          this.#step[i] = Math.max(1, Math.round(10 ** (3 * v)));
+          break;
+        case Kind.Small:
+          this.#base[i] = Math.round(10 ** (2 * u) * 100) / 100;
+          break;
+        case Kind.FloatGauge:
+          this.#base[i] = 10 ** (-4 + 4 * u);
+          break;
       }
-      this.#kind[i] = kind;
+      const kind = this.#kind[i] as Kind;
+      if (kind === Kind.Counter || kind === Kind.Seconds || kind === Kind.FloatCounter) this.#rate[i] = mix(i, 6) < COUNTER_EVERY ? 1 : counterRest;
+      else if (kind === Kind.Pages || kind === Kind.Small || kind === Kind.FloatGauge) this.#rate[i] = CHANGE_RATE.gauge;
     }
   }
 
   get series(): number {
     return this.labels.length;
+  }
+
+  /** Shares of the generated classes, for the report. */
+  classMix(): string {
+    const n = new Array<number>(KIND_COUNT).fill(0);
+    for (const k of this.#kind) n[k]!++;
+    const pct = (x: number): string => `${(100 * x / this.series).toFixed(1)}%`;
+    return `constant ${pct(n[0]!)}, rare ${pct(n[1]!)}, counter ${pct(n[2]! + n[3]! + n[4]!)} (integer ${pct(n[2]!)}, 2 decimals ${pct(n[3]!)}, float ${pct(n[4]!)}), gauge ${pct(n[5]! + n[6]! + n[7]!)} (integer ${pct(n[5]!)}, 2 decimals ${pct(n[6]!)}, float ${pct(n[7]!)})`;
   }
 
   /** Timestamp of series `i` in round `r` (ms). */
@@ -116,23 +217,25 @@ export class Dataset {
   value(i: number, r: number): number {
     const base = this.#base[i]!;
     const s = this.#step[i]!;
+    // Changes so far: evenly spread at the series' rate, from its phase.
+    const k = Math.floor(this.#rate[i]! * r + this.#phase[i]!);
     switch (this.#kind[i] as Kind) {
       case Kind.Constant:
         return base;
-      case Kind.Seconds:
-        return Math.round((base + s * (r + 0.9 * mix(i, r + 99))) * 100) / 100;
+      case Kind.Rare:
+        return base + k;
       case Kind.Counter:
-        return Math.round(base + s * (r + 0.9 * mix(i, r + 99)));
-      case Kind.Rare: {
-        // Changes in ~2% of scrapes: the number of changes so far, from a hash per 50 scrapes.
-        let n = 0;
-        for (let k = 0; k <= r; k += 50) n += Math.floor(mix(i, k + 5) * 2);
-        return base + n;
-      }
+        return Math.round(base + s * (k + 0.9 * mix(i, k + 99)));
+      case Kind.Seconds:
+        return Math.round((base + s * (k + 0.9 * mix(i, k + 99))) * 100) / 100;
+      case Kind.FloatCounter:
+        return base + s * (k + 0.9 * mix(i, k + 99));
       case Kind.Pages:
-        return base + 4096 * s * Math.round(20 * Math.sin((r + i) / 30) + 10 * mix(i, r + 99));
+        return base + 4096 * s * Math.round(20 * Math.sin((k + i) / 30) + 10 * mix(i, k + 99));
       case Kind.Small:
-        return Math.round((base + Math.sin((r + i) / 25)) * 100) / 100;
+        return Math.round((base + Math.sin((k + i) / 25)) * 100) / 100;
+      case Kind.FloatGauge:
+        return base * (0.5 + mix(i, k + 99));
     }
   }
 

@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { BLOCK_RANGE_MS, fillHead, headBlocks, measureBlock, promtoolBlocks, sumSizes, type BlockSize } from './blocks.ts';
+import { breakdownLines, chunkBytesByClass } from './breakdown.ts';
 import { classShares, profileSeries, sharesLines } from './calibrate.ts';
 import { Recording, scrapeExporter, startNodeExporter } from './scrape.ts';
 import { startLiveTessera, type LiveTessera } from './tessera-live.ts';
@@ -104,6 +105,22 @@ export async function runExporterSource(o: ExporterRunOptions): Promise<number> 
     }
     console.log(`  Tessera ${fmt(total(tessera) / tessera.samples)} B/sample vs target ≤ 1.5 B/sample: ${total(tessera) / tessera.samples <= 1.5 ? 'MET' : 'NOT MET'}; Tessera / Prometheus size: ${fmt(total(tessera) / total(p))}× (goal ≤ 1)`);
   }
+
+  if (onGrid < rec.rounds) {
+    // What the timestamps cost: the same values with every scrape on its tick.
+    const grid = rec.withTimestamps(rec.ts.map((_, r) => rec.ts[0]! + r * o.intervalMs));
+    const gh = fillHead(grid, join(o.work, 'grid-wal'));
+    const gDirs = await headBlocks(gh, join(o.work, 'grid-tessera'), grid.ts[0]!, grid.ts.at(-1)!);
+    gh.close();
+    const gT = sumSizes(await Promise.all(gDirs.map(measureBlock)));
+    const gProm = await promtoolBlocks(grid, join(o.work, 'grid-promtool'), o.promtool);
+    const gP = 'error' in gProm ? null : sumSizes(await Promise.all(gProm.dirs.map(measureBlock)));
+    console.log(`  the same values with every timestamp on the ${o.intervalMs / 1000} s grid (as if every scrape had started within 2 ms of its tick; ${rec.rounds - onGrid} of ${rec.rounds} started later here):`);
+    console.log(`    Tessera ${perSample(gT)}`);
+    if (gP !== null) console.log(`    Prometheus ${perSample(gP)}; Tessera / Prometheus ${fmt(total(gT) / total(gP))}×`);
+  }
+  console.log('chunk bytes by class of series (each series XOR-encoded alone, 120 samples a chunk, timestamps as stored; floor: the same timestamps with a constant value):');
+  for (const l of breakdownLines(chunkBytesByClass(rec))) console.log(l);
 
   const shares = classShares(profileSeries(rec));
   console.log(`series classes measured on this recording (${shares.series} series; rare = changed in ≤ 10% of the ${o.intervalMs / 1000} s intervals):`);

@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BLOCK_RANGE_MS, fillHead, measureBlock, promtoolBlocks, sumSizes, tesseraBlock, type BlockSize } from './blocks.ts';
-import { Dataset, SCRAPE_MS } from './dataset.ts';
+import { CALIBRATION, Dataset, SCRAPE_MS } from './dataset.ts';
+import { breakdownLines, chunkBytesByClass } from './breakdown.ts';
 import { runExporterSource } from './exporter-run.ts';
 import { measureLatency } from './latency.ts';
 
@@ -85,6 +86,7 @@ async function runSynthetic(): Promise<void> {
   const perSample = (b: BlockSize): string => `${fmt((b.indexBytes + b.chunkBytes) / b.samples)} B/sample (chunks ${fmt(b.chunkBytes / b.samples)}, index ${fmt(b.indexBytes / b.samples)})`;
 
   console.log(`bench/storage: ${data.series} node_exporter-like series × ${rounds} samples (15 s scrapes over 2 h, ${args['jitter-ms']} ms jitter), work dir ${work}`);
+  console.log(`  class mix: ${data.classMix()} — calibrated on real scrapes: ${CALIBRATION}`);
   let exitCode = 0;
   try {
     let t = performance.now();
@@ -110,6 +112,9 @@ async function runSynthetic(): Promise<void> {
       const ratio = (tSize.indexBytes + tSize.chunkBytes) / (pSize.indexBytes + pSize.chunkBytes);
       console.log(`  Tessera / Prometheus size: ${fmt(ratio)}× (target ≤ 1.5 B/sample, goal ≤ Prometheus)`);
     }
+
+    console.log('chunk bytes by class of series (each series XOR-encoded alone, 120 samples a chunk; floor: the same timestamps with a constant value):');
+    for (const l of breakdownLines(chunkBytesByClass(data))) console.log(l);
 
     if (!args['no-latency']) {
       const reps = Number(args.reps);

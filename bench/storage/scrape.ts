@@ -271,6 +271,11 @@ export class Recording {
     return this.ts.filter((t) => (t - this.ts[0]!) % intervalMs === 0).length;
   }
 
+  /** The same values with other timestamps (one per round). */
+  withTimestamps(ts: number[]): Recording {
+    return new Recording(this.labels, this.values, ts, this.rawTs);
+  }
+
   /** OpenMetrics text for promtool: each metric name's series together, series by series. */
   async writeOpenMetrics(path: string): Promise<void> {
     const out = createWriteStream(path);
