@@ -45,6 +45,23 @@ function stateFor(n: number): State {
   return cached;
 }
 
+/**
+ * The result at step `k` of sum, count, group, min or max from its accumulators: `a` the running
+ * value (Kahan-compensated by `c` for sum), `n` the series counted at that step (> 0).
+ */
+export function stepResult(op: string, a: Float64Array, c: Float64Array, n: number, k: number): number {
+  switch (op) {
+    case 'sum':
+      return a[k]! + c[k]!;
+    case 'count':
+      return n;
+    case 'group':
+      return 1;
+    default: // min, max
+      return a[k]!;
+  }
+}
+
 /** Aggregates one group at all steps; null when the group has no sample at any step. */
 export function accumulateGroup(
   ctx: EvalContext,
@@ -99,20 +116,7 @@ export function accumulateGroup(
   for (let k = 0; k < range.n; k++) {
     const n = count[k]!;
     if (n === 0) continue;
-    let v: number;
-    switch (op) {
-      case 'sum':
-        v = a[k]! + c[k]!;
-        break;
-      case 'count':
-        v = n;
-        break;
-      case 'group':
-        v = 1;
-        break;
-      default: // min, max
-        v = a[k]!;
-    }
+    const v = stepResult(op, a, c, n, k);
     ts.push(start + k * interval);
     vs.push(v);
   }

@@ -18,6 +18,7 @@ import type { Series } from '../value.ts';
 import { countPoints, type EvalContext, type StepRange } from './eval-context.ts';
 import { streamRangeCall } from './eval-range-functions.ts';
 import { groupingKey, groupingLabels } from './label-keys.ts';
+import { stepResult } from './aggregate-accumulate.ts';
 
 /** The aggregations computed by streaming. */
 export type StreamedOp = 'sum' | 'count' | 'min' | 'max' | 'group' | 'avg';
@@ -193,23 +194,7 @@ function finish(g: Group, op: StreamedOp, start: number, interval: number): Seri
   for (let k = 0; k < count.length; k++) {
     const m = count[k]!;
     if (m === 0) continue;
-    let v: number;
-    switch (op) {
-      case 'sum':
-        v = a[k]! + c[k]!;
-        break;
-      case 'count':
-        v = m;
-        break;
-      case 'group':
-        v = 1;
-        break;
-      case 'avg':
-        v = g.incremental![k] === 1 ? a[k]! + c[k]! : a[k]! / m + c[k]! / m;
-        break;
-      default: // min, max
-        v = a[k]!;
-    }
+    const v = op === 'avg' ? (g.incremental![k] === 1 ? a[k]! + c[k]! : a[k]! / m + c[k]! / m) : stepResult(op, a, c, m, k);
     ts[p] = start + k * interval;
     vs[p] = v;
     p++;
