@@ -60,7 +60,7 @@ describe.skipIf(server === undefined)('Compactor over S3 (s3rver)', () => {
     const registry = new Registry();
     const compactor = new Compactor(
       // A 4h level so that the two merged 2h blocks are merged again: a whole cycle in one run.
-      { blockRangesMs: [2 * H, 4 * H], compactionIntervalMs: 100, cleanupIntervalMs: 100, deletionDelayMs: 1000, firstLevelWaitMs: 0, dataDir: join(dir, 'work') },
+      { blockRangesMs: [2 * H, 4 * H], compactionIntervalMs: 100, cleanupIntervalMs: 100, deletionDelayMs: 1000, firstLevelWaitMs: 0, dataDir: join(dir, 'work'), samplesPerChunk: 240 },
       { bucket, logger: createLogger({ level: 'silent' }), registry, retentionMs: () => 0 },
     );
     await compactor.start();
@@ -77,7 +77,7 @@ describe.skipIf(server === undefined)('Compactor over S3 (s3rver)', () => {
       expect([only.meta.minTime, only.meta.maxTime]).toEqual([T0, T0 + 4 * H]);
       expect(only.meta.compaction.sources).toEqual(copies.slice().sort());
       const reader = await BlockReader.open(await downloadBlock(bucket, 'tenant-1', only.ulid, join(dir, 'check')));
-      expect(await readAll(reader)).toEqual(expected(series));
+      expect(await readAll(reader, 240)).toEqual(expected(series));
       await reader.close();
       const left: string[] = [];
       for await (const name of bucket.list('tenant-1/')) left.push(name);

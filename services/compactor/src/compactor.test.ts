@@ -48,6 +48,7 @@ function compactor(retentionMs = 0, cfg: Partial<CompactorConfig> = {}): Compact
       deletionDelayMs: 12 * H,
       firstLevelWaitMs: 0,
       dataDir: join(dir, 'compactor'),
+      samplesPerChunk: 240,
       ...cfg,
     },
     { bucket, logger: createLogger({ level: 'silent' }), registry, retentionMs: () => retentionMs, now: () => clock },
@@ -93,8 +94,13 @@ describe('Compactor', () => {
     expect(meta.thanos?.source).toBe('compactor');
     const path = await downloadBlock(bucket, 'team-a', meta.ulid, join(dir, 'check'));
     const reader = await BlockReader.open(path);
-    expect(await readAll(reader)).toEqual(expected(series));
+    expect(await readAll(reader, 240)).toEqual(expected(series));
     await reader.close();
+    // 720 samples a series (12h at 1m): three chunks of 240 (the 2h blocks held one of 120 each).
+    expect(meta.stats.numChunks).toBe(3 * series.length);
+    // Each of the 6 vertical merges wrote one chunk a series; the horizontal one three.
+    expect(await metric('tessera_compactor_chunks_written_total', { how: 'reencoded' })).toBe(9 * series.length);
+    expect(await metric('tessera_compactor_chunks_written_total', { how: 'copied' })).toBe(0);
 
     // Every input is marked (the 18 copies and the 6 merged 2h blocks), none deleted yet.
     const all = await listBlocks(bucket, 'team-a');
@@ -112,6 +118,23 @@ describe('Compactor', () => {
     expect((await live('team-a')).map((b) => b.ulid)).toEqual([meta.ulid]);
     expect(await metric('tessera_compactor_compactions_total', { kind: 'vertical' })).toBe(6);
   }, 120_000);
+
+  it('at 120 samples per chunk, copies the chunks of adjacent blocks untouched', async () => {
+    const series = makeSeries(10, 6, T0, T0 + 12 * H, 60_000);
+    for (let i = 0; i < 6; i++) await ship('t', slice(series, T0 + i * 2 * H, T0 + (i + 1) * 2 * H), T0 + i * 2 * H, T0 + (i + 1) * 2 * H);
+    await compactor(0, { samplesPerChunk: 120 }).runCompaction();
+    const blocks = await live('t');
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]!.meta.stats.numChunks).toBe(6 * series.length);
+    expect(await metric('tessera_compactor_chunks_written_total', { how: 'copied' })).toBe(6 * series.length);
+    expect(await metric('tessera_compactor_chunks_written_total', { how: 'reencoded' })).toBe(0);
+  });
+
+  it('refuses a samples-per-chunk outside 120..1000 at construction, naming the option', () => {
+    for (const n of [119, 1001, 240.5]) {
+      expect(() => compactor(0, { samplesPerChunk: n })).toThrow(new RegExp(`invalid value ${n} for -compactor\\.samples-per-chunk`));
+    }
+  });
 
   it('leaves the RF copies alone during the first-level wait', async () => {
     const series = makeSeries(3, 5, T0, T0 + 2 * H, 60_000);
@@ -199,7 +222,7 @@ describe('Compactor', () => {
     const merged = blocks.find((b) => b.ulid !== broken)!;
     expect(merged.meta.compaction.sources).toEqual([...copies[0]!, ...copies[1]!].filter((u) => u !== broken).sort());
     const reader = await BlockReader.open(await downloadBlock(bucket, 't', merged.ulid, join(dir, 'check')));
-    expect(await readAll(reader)).toEqual(expected(series));
+    expect(await readAll(reader, 240)).toEqual(expected(series));
     await reader.close();
     // The next run leaves the marked block alone.
     await c.runCompaction();

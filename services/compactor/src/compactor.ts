@@ -37,11 +37,11 @@ import {
   type BucketBlock,
 } from '@tessera/blockstore';
 import type { Bucket } from '@tessera/objstore';
-import type { Logger, Service } from '@tessera/server';
+import { ConfigError, type Logger, type Service } from '@tessera/server';
 import { BlockError, BlockReader, newUlid, type BlockMeta } from '@tessera/tsdb';
 import { BrokenBlockError, compactBlocks } from './merge-blocks.ts';
 import { CompactorMetrics, type DeletionReason } from './metrics.ts';
-import type { CompactorConfig } from './options.ts';
+import { checkSamplesPerChunk, type CompactorConfig } from './options.ts';
 import { blocksPastRetention, blocksToDelete, markExpired, planCompaction, redundantBlocks, type CompactionJob } from './planner.ts';
 
 /** What the compactor is given. */
@@ -72,7 +72,10 @@ export class Compactor implements Service {
   #timers: NodeJS.Timeout[] = [];
   #stopping = false;
 
+  /** @throws ConfigError when `cfg.samplesPerChunk` is out of range. */
   constructor(cfg: CompactorConfig, deps: CompactorDeps) {
+    const spc = checkSamplesPerChunk(cfg.samplesPerChunk);
+    if (spc !== undefined) throw new ConfigError(`invalid value ${cfg.samplesPerChunk} for -compactor.samples-per-chunk: ${spc}`);
     this.#cfg = cfg;
     this.#bucket = deps.bucket;
     this.#logger = deps.logger.child({ component: 'compactor' });
@@ -221,7 +224,7 @@ export class Compactor implements Service {
             throw BlockError.isBlockError(e) ? new BrokenBlockError(m.ulid, e) : e;
           }
         }
-        const { meta, stats } = await compactBlocks(join(dir, 'out'), readers);
+        const { meta, stats } = await compactBlocks(join(dir, 'out'), readers, { samplesPerChunk: this.#cfg.samplesPerChunk });
         out = await uploadBlock(this.#bucket, tenant, join(dir, 'out', meta.ulid));
         this.#logger.info(
           {
@@ -235,10 +238,14 @@ export class Compactor implements Service {
             series: meta.stats.numSeries,
             samples: meta.stats.numSamples,
             duplicateSamples: stats.duplicateSamples,
+            chunksCopied: stats.copied,
+            chunksReencoded: stats.reencoded,
             durationMs: Math.round(performance.now() - started),
           },
           'compacted blocks',
         );
+        this.metrics.chunksWritten.inc({ how: 'copied' }, stats.copied);
+        this.metrics.chunksWritten.inc({ how: 'reencoded' }, stats.reencoded);
       } finally {
         for (const r of readers) await r.close();
       }

@@ -9,9 +9,17 @@ export { BrokenBlockError, compactBlocks, mergeBlockSeries } from './merge-block
 export type { CompactBlocksOptions } from './merge-blocks.ts';
 export { decodeChunk, mergeSeriesChunks, newMergeStats, UnmergeableChunkError } from './merge-chunks.ts';
 export type { MergeStats, SourceChunk } from './merge-chunks.ts';
+export { SeriesChunkMerger } from './recut-chunks.ts';
 export { CompactorMetrics, DELETION_REASONS } from './metrics.ts';
 export type { DeletionReason } from './metrics.ts';
-export { compactorConfigFromOptions, compactorOptions } from './options.ts';
+export {
+  checkSamplesPerChunk,
+  compactorConfigFromOptions,
+  compactorOptions,
+  DEFAULT_SAMPLES_PER_CHUNK,
+  MAX_SAMPLES_PER_CHUNK_OPTION,
+  MIN_SAMPLES_PER_CHUNK,
+} from './options.ts';
 export type { CompactorConfig, CompactorOptionValues } from './options.ts';
 export { blocksPastRetention, blocksToDelete, markExpired, overlapGroups, planCompaction, redundantBlocks } from './planner.ts';
 export type { CompactionJob, PlannerConfig } from './planner.ts';

@@ -3,14 +3,17 @@
  *
  * Each source is read with `selectIter([], -∞, +∞)` (every series, in label order, one window of
  * index entries at a time); a k-way merge on the labels brings the entries of one series together,
- * their chunks are read and merged (merge-chunks.ts), and the series goes to `writeBlock` before
- * the next is read. Memory: the sources' index tables plus one series' chunks, whatever the block
- * sizes. The same code does vertical compaction (overlapping blocks: the RF copies) and horizontal
- * compaction (adjacent blocks: their chunks never overlap and are copied untouched).
+ * their chunks are read, merged and re-cut to up to `samplesPerChunk` samples (recut-chunks.ts),
+ * and the series goes to `writeBlock` before the next is read. Memory: the sources' index tables
+ * plus one series' chunks and samples, whatever the block sizes. The same code does vertical
+ * compaction (overlapping blocks: the RF copies) and horizontal compaction (adjacent blocks: their
+ * chunks never overlap; at 120 samples per chunk they are copied untouched).
  */
 import { Labels } from '@tessera/model';
 import { BlockError, newUlid, writeBlock, type BlockMeta, type BlockReader, type BlockSeries, type IndexSeriesEntry } from '@tessera/tsdb';
-import { mergeSeriesChunks, newMergeStats, UnmergeableChunkError, type MergeStats, type SourceChunk } from './merge-chunks.ts';
+import { newMergeStats, UnmergeableChunkError, type MergeStats, type SourceChunk } from './merge-chunks.ts';
+import { DEFAULT_SAMPLES_PER_CHUNK } from './options.ts';
+import { SeriesChunkMerger } from './recut-chunks.ts';
 
 /**
  * A source block that cannot be compacted: its index or a chunk is corrupt, or it holds chunks
@@ -41,13 +44,20 @@ export interface CompactBlocksOptions {
   ulid?: string;
   /** Chunk segment size limit passed to writeBlock (tests use small ones). */
   maxSegmentBytes?: number;
+  /** Most samples in a float chunk written (`-compactor.samples-per-chunk`; default 240). */
+  samplesPerChunk?: number;
 }
 
 /**
  * The series of `readers` merged, in label order. `readers` must be ordered by precedence (the
  * compactor passes them sorted by ULID): on a conflicting value at one timestamp, the first wins.
  */
-export async function* mergeBlockSeries(readers: readonly BlockReader[], stats: MergeStats = newMergeStats()): AsyncGenerator<BlockSeries> {
+export async function* mergeBlockSeries(
+  readers: readonly BlockReader[],
+  stats: MergeStats = newMergeStats(),
+  samplesPerChunk: number = DEFAULT_SAMPLES_PER_CHUNK,
+): AsyncGenerator<BlockSeries> {
+  const merger = new SeriesChunkMerger(samplesPerChunk);
   const iters = readers.map((r) => r.selectIter([], -Infinity, Infinity));
   try {
     const heads: (IndexSeriesEntry | null)[] = await Promise.all(iters.map((it, s) => reading(readers[s]!, () => nextOf(it))));
@@ -65,7 +75,7 @@ export async function* mergeBlockSeries(readers: readonly BlockReader[], stats: 
       }
       let merged;
       try {
-        merged = mergeSeriesChunks(chunks, stats);
+        merged = merger.merge(chunks, stats);
       } catch (e) {
         throw e instanceof UnmergeableChunkError ? new BrokenBlockError(readers[e.source]!.meta.ulid, e) : e;
       }
@@ -98,7 +108,7 @@ export async function compactBlocks(
   const maxTime = Math.max(...metas.map((m) => m.maxTime));
   const sources = [...new Set(metas.flatMap((m) => (m.compaction.sources.length > 0 ? m.compaction.sources : [m.ulid])))].sort();
   const stats = newMergeStats();
-  const meta = await writeBlock(dir, mergeBlockSeries(readers, stats), {
+  const meta = await writeBlock(dir, mergeBlockSeries(readers, stats, opts.samplesPerChunk), {
     ulid: opts.ulid ?? newUlid(),
     minTime,
     maxTime,

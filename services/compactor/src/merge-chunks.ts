@@ -1,6 +1,8 @@
 /**
  * mergeSeriesChunks: the chunks of one series gathered from several blocks, turned into one
- * non-overlapping chunk list, each sample kept once.
+ * non-overlapping chunk list, each sample kept once, in chunks of at most 120 samples: what the
+ * compactor does at `-compactor.samples-per-chunk=120` (Prometheus's layout). Other values re-cut
+ * every float chunk (recut-chunks.ts), which uses the types and error defined here.
  *
  * Chunks are walked in time order and grouped by overlap (a chunk joins the group while it starts
  * at or before the group's last timestamp). A group of one chunk — the case of every horizontal

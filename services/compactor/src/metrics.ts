@@ -15,6 +15,7 @@ export class CompactorMetrics {
   readonly cleanupRuns: Counter<'outcome'>;
   readonly compactions: Counter<'kind'>;
   readonly blocksCompacted: Counter;
+  readonly chunksWritten: Counter<'how'>;
   readonly blocksMarked: Counter<'reason'>;
   readonly blocksCleaned: Counter;
   readonly blocksMarkedNoCompact: Counter;
@@ -42,6 +43,12 @@ export class CompactorMetrics {
       registers,
     });
     this.blocksCompacted = new Counter({ name: 'tessera_compactor_blocks_compacted_total', help: 'Source blocks merged into a compacted block.', registers });
+    this.chunksWritten = new Counter({
+      name: 'tessera_compactor_chunks_written_total',
+      help: 'Chunks written into compacted blocks (uploaded ones): copied from a source block as they were, or re-encoded (merged from overlapping copies, or re-cut to -compactor.samples-per-chunk).',
+      labelNames: ['how'] as const,
+      registers,
+    });
     this.blocksMarked = new Counter({
       name: 'tessera_compactor_blocks_marked_for_deletion_total',
       help: 'Blocks given a deletion mark: after compaction (their data is in the new block), past the retention period, or redundant (another block holds all their data).',
@@ -65,6 +72,7 @@ export class CompactorMetrics {
       this.cleanupRuns.inc({ outcome }, 0);
     }
     for (const kind of ['vertical', 'horizontal']) this.compactions.inc({ kind }, 0);
+    for (const how of ['copied', 'reencoded']) this.chunksWritten.inc({ how }, 0);
     for (const reason of DELETION_REASONS) this.blocksMarked.inc({ reason }, 0);
   }
 }

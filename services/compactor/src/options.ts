@@ -27,6 +27,24 @@ function checkRanges(v: readonly string[]): string | undefined {
   return v.length === 0 ? 'at least one range is required' : undefined;
 }
 
+/** Default of `-compactor.samples-per-chunk`: twice the head's 120, about 8% fewer bytes per sample in blocks. */
+export const DEFAULT_SAMPLES_PER_CHUNK = 240;
+/** Lowest `-compactor.samples-per-chunk`: the head's chunk size; at this value non-overlapping chunks are copied as they are. */
+export const MIN_SAMPLES_PER_CHUNK = 120;
+/**
+ * Highest `-compactor.samples-per-chunk`. The format allows 65535 (a uint16 count), but past a
+ * few hundred the bytes saved per sample are negligible while every query decodes whole chunks.
+ */
+export const MAX_SAMPLES_PER_CHUNK_OPTION = 1000;
+
+/** Checks a samples-per-chunk value (also for configs built in code, which the loader never saw). */
+export function checkSamplesPerChunk(n: number): string | undefined {
+  if (!Number.isInteger(n)) return 'must be an integer';
+  if (n < MIN_SAMPLES_PER_CHUNK) return `must be at least ${MIN_SAMPLES_PER_CHUNK}`;
+  if (n > MAX_SAMPLES_PER_CHUNK_OPTION) return `must be at most ${MAX_SAMPLES_PER_CHUNK_OPTION}`;
+  return undefined;
+}
+
 /** Option definitions of the compactor. */
 export const compactorOptions = defineOptions({
   compactorBlockRanges: {
@@ -74,6 +92,15 @@ export const compactorOptions = defineOptions({
     default: '',
     help: 'Local directory for the blocks being compacted (emptied at start). Empty: "compactor" under -data.dir.',
   },
+  compactorSamplesPerChunk: {
+    flag: 'compactor.samples-per-chunk',
+    yaml: 'compactor.samples_per_chunk',
+    type: 'int',
+    default: DEFAULT_SAMPLES_PER_CHUNK,
+    min: MIN_SAMPLES_PER_CHUNK,
+    max: MAX_SAMPLES_PER_CHUNK_OPTION,
+    help: `Most samples in a float chunk of the blocks the compactor writes: each series' chunks are re-cut into chunks of near-equal sample counts up to this (fewer, larger chunks take fewer bytes per sample; a query decodes whole chunks). At ${MIN_SAMPLES_PER_CHUNK}, chunks that need no merging are copied as the ingesters cut them, as Prometheus does.`,
+  },
 });
 
 /** The values of {@link compactorOptions}, as loaded. */
@@ -87,12 +114,16 @@ export interface CompactorConfig {
   deletionDelayMs: number;
   firstLevelWaitMs: number;
   dataDir: string;
+  /** Most samples in a float chunk of a written block, {@link MIN_SAMPLES_PER_CHUNK}..{@link MAX_SAMPLES_PER_CHUNK_OPTION} (`-compactor.samples-per-chunk`). */
+  samplesPerChunk: number;
 }
 
-/** Builds the compactor config; `dataDir` is `-data.dir`. @throws ConfigError on bad block ranges. */
+/** Builds the compactor config; `dataDir` is `-data.dir`. @throws ConfigError on bad block ranges or samples per chunk. */
 export function compactorConfigFromOptions(v: CompactorOptionValues, context: { readonly dataDir: string }): CompactorConfig {
   const problem = checkRanges(v.compactorBlockRanges);
   if (problem !== undefined) throw new ConfigError(`invalid value for -compactor.block-ranges: ${problem}`);
+  const spc = checkSamplesPerChunk(v.compactorSamplesPerChunk);
+  if (spc !== undefined) throw new ConfigError(`invalid value ${v.compactorSamplesPerChunk} for -compactor.samples-per-chunk: ${spc}`);
   return {
     blockRangesMs: v.compactorBlockRanges.map(parseDuration),
     compactionIntervalMs: v.compactorCompactionInterval,
@@ -100,5 +131,6 @@ export function compactorConfigFromOptions(v: CompactorOptionValues, context: { 
     deletionDelayMs: v.compactorDeletionDelay,
     firstLevelWaitMs: v.compactorFirstLevelCompactionWaitPeriod,
     dataDir: v.compactorDataDir !== '' ? v.compactorDataDir : join(context.dataDir, 'compactor'),
+    samplesPerChunk: v.compactorSamplesPerChunk,
   };
 }

@@ -120,9 +120,10 @@ export function expected(series: readonly Samples[]): Map<string, string[]> {
 
 /**
  * Every sample of a block, keyed by labels, in stored order; also checks that the chunks of each
- * series are ordered, do not overlap and hold at most 120 samples.
+ * series are ordered, do not overlap, hold at most `maxPerChunk` samples, and that each chunk's
+ * meta range is exactly its first and last timestamps.
  */
-export async function readAll(reader: BlockReader): Promise<Map<string, string[]>> {
+export async function readAll(reader: BlockReader, maxPerChunk = 120): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const it = new XorIterator();
   const one = new Float64Array(1);
@@ -134,13 +135,16 @@ export async function readAll(reader: BlockReader): Promise<Map<string, string[]
       prevMax = c.maxT;
       it.reset(await reader.chunk(c.ref));
       let n = 0;
+      let first = NaN;
       while (it.next()) {
+        if (n === 0) first = it.t;
         it.valueInto(one, 0);
         keys.push(key(it.t, one, 0));
         n++;
       }
       if (it.err !== null) throw it.err;
-      if (n > 120) throw new Error(`chunk of ${n} samples in ${s.labels.toString()}`);
+      if (n > maxPerChunk) throw new Error(`chunk of ${n} samples in ${s.labels.toString()}`);
+      if (first !== c.minT || it.t !== c.maxT) throw new Error(`chunk meta [${c.minT}, ${c.maxT}] but samples [${first}, ${it.t}] in ${s.labels.toString()}`);
     }
     out.set(s.labels.toString(), keys);
   }
