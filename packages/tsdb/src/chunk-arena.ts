@@ -11,16 +11,31 @@
  *   minT, maxT, where the bytes are, and the next record of the same series (a singly linked list,
  *   oldest first). A record id is an index into the columns; freed ids are reused.
  *
+ * - With a {@link SlabSpill} (the completed-chunk store of a head opened with `chunksDir`), a slab
+ *   is written to a file when the next one is started, and its memory is dropped once the write
+ *   finished: `slabs[i]` is then null while the slab lives, and reads come from the file.
+ *   The memory of a written (or dropped) slab is reused for the next slab instead of being left
+ *   to the garbage collector: a 1 MiB buffer is old-generation and external, so only a full
+ *   mark-sweep would give it back, and that may not come for minutes. Because slab memory is
+ *   reused, reads of chunks in memory are copies in this mode (reads from disk are views of
+ *   cached file pages, which are never reused). Slabs of their own (strings over a quarter of a
+ *   slab: never a chunk) are neither spilled nor reused.
+ *
  * Why: one `Uint8Array` view per chunk plus three JS arrays per series cost ~860 bytes a series at
  * 100k series (heap snapshot); a record here costs 32 bytes.
  */
+
+import type { ChunkBytes, SlabSpill } from './chunk-spill.ts';
 
 /** Slab size; a string longer than a quarter of it gets a slab of its own. */
 const SLAB_BYTES = 1 << 20;
 
 /** Bump allocator of immutable byte strings in shared slabs (see the file comment). */
 export class ByteSlabs {
-  /** Slabs by index; null where a dead slab was dropped (its index is in #freeIndexes). */
+  /**
+   * Slabs by index; null where a dead slab was dropped (its index is in #freeIndexes) or where a
+   * live slab is on disk only (see the file comment).
+   */
   readonly slabs: (Uint8Array | null)[] = [];
   readonly #live: number[] = [];
   readonly #freeIndexes: number[] = [];
@@ -29,6 +44,11 @@ export class ByteSlabs {
   #used = 0;
   /** Bytes currently held (allocated and not released), for metrics and tests. */
   liveBytes = 0;
+  readonly #spill: SlabSpill | null;
+
+  constructor(spill: SlabSpill | null = null) {
+    this.#spill = spill;
+  }
 
   /**
    * Copies `src[start, end)` into a slab; returns the slab index. The offset is {@link lastOffset}
@@ -44,9 +64,11 @@ export class ByteSlabs {
     } else {
       if (this.#current < 0 || this.#used + n > SLAB_BYTES) {
         const old = this.#current;
+        const oldUsed = this.#used;
         this.#current = this.#newSlab(SLAB_BYTES);
         this.#used = 0;
         if (old >= 0 && this.#live[old] === 0) this.#drop(old);
+        else if (old >= 0 && this.#spill !== null) this.#spill.seal(this.slabs, old, oldUsed);
       }
       slab = this.#current;
       off = this.#used;
@@ -70,9 +92,23 @@ export class ByteSlabs {
     if (left === 0 && slab !== this.#current) this.#drop(slab);
   }
 
-  /** A view of `n` bytes at `off` in slab `slab` (allocates the view: read path only). */
+  /**
+   * `n` bytes at `off` in slab `slab`, immutable, valid for as long as they are referenced
+   * (allocates: read path only). Without a spill, a view of the slab; with one, a copy of
+   * memory (slab memory is reused) or a view of a cached file page (see the file comment).
+   */
   view(slab: number, off: number, n: number): Uint8Array {
-    return this.slabs[slab]!.subarray(off, off + n);
+    const mem = this.slabs[slab];
+    if (mem !== null && mem !== undefined) return this.#spill === null ? mem.subarray(off, off + n) : mem.slice(off, off + n);
+    return this.#spill!.read(slab, off, n);
+  }
+
+  /** Live bytes in memory and on disk, and the spill's read cache (see {@link ChunkBytes}). */
+  bytesByLocation(): ChunkBytes {
+    let onDisk = 0;
+    const spill = this.#spill;
+    if (spill !== null) for (let i = 0; i < this.slabs.length; i++) if (spill.onDisk(i)) onDisk += this.#live[i]!;
+    return { inMemory: this.liveBytes - onDisk, onDisk, cache: spill?.cacheBytes ?? 0 };
   }
 
   /** Number of slabs held (for tests). */
@@ -81,7 +117,7 @@ export class ByteSlabs {
   }
 
   #newSlab(bytes: number): number {
-    const slab = new Uint8Array(bytes);
+    const slab = (bytes === SLAB_BYTES ? this.#spill?.takeSpare() : undefined) ?? new Uint8Array(bytes);
     const i = this.#freeIndexes.pop();
     if (i !== undefined) {
       this.slabs[i] = slab;
@@ -94,6 +130,8 @@ export class ByteSlabs {
   }
 
   #drop(slab: number): void {
+    const mem = this.slabs[slab];
+    this.#spill?.drop(slab, mem !== null && mem !== undefined && mem.length === SLAB_BYTES ? mem : null);
     this.slabs[slab] = null;
     this.#freeIndexes.push(slab);
   }
@@ -108,7 +146,7 @@ export const NO_CHUNK = -1;
  * free record's `next` links the free list.
  */
 export class ChunkStore {
-  readonly bytes = new ByteSlabs();
+  readonly bytes: ByteSlabs;
   minT: Float64Array;
   maxT: Float64Array;
   slab: Uint32Array;
@@ -120,7 +158,9 @@ export class ChunkStore {
   /** Live records. */
   count = 0;
 
-  constructor(initialCapacity = 256) {
+  /** `spill`: where sealed slabs go (null: they stay in memory). */
+  constructor(initialCapacity = 256, spill: SlabSpill | null = null) {
+    this.bytes = new ByteSlabs(spill);
     this.minT = new Float64Array(initialCapacity);
     this.maxT = new Float64Array(initialCapacity);
     this.slab = new Uint32Array(initialCapacity);

@@ -7,6 +7,7 @@ import { Labels, type Matcher } from '@tessera/model';
 import { DEFAULT_BLOCK_RANGE_MS, HeadState, type HeadOptions } from './head.ts';
 import { appendBatchToMemory, PendingSamples, type NewSeriesValidator } from './head-append.ts';
 import { labelNames, labelValues, selectSeries } from './head-read.ts';
+import { SlabSpill, type ChunkBytes } from './chunk-spill.ts';
 import type { MemSeries } from './mem-series.ts';
 import type { AppendBatch, AppendResult, SeriesLimits } from './append-batch.ts';
 import {
@@ -50,7 +51,9 @@ export class Head {
 
   /** Opens a head: creates or replays its WAL. A torn WAL tail is repaired with a warning. */
   static open(opts: HeadOptions): Head {
-    const state = new HeadState(opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, opts.logger);
+    // The spill directory is emptied, not read: its files are no recovery source (the WAL is).
+    const spill = opts.chunksDir === undefined ? null : SlabSpill.open(opts.chunksDir, { logger: opts.logger });
+    const state = new HeadState(opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS, opts.logger, spill);
     const wal = Wal.open(opts.walDir, {
       ...(opts.walSegmentBytes === undefined ? {} : { segmentSizeBytes: opts.walSegmentBytes }),
       ...(opts.walFsyncIntervalMs === undefined ? {} : { fsyncIntervalMs: opts.walFsyncIntervalMs }),
@@ -140,6 +143,16 @@ export class Head {
     return this.state.numSeries;
   }
 
+  /** Live completed-chunk bytes in memory and on disk, and the spill's read cache. */
+  chunkBytes(): ChunkBytes {
+    return this.state.store.chunks.bytes.bytesByLocation();
+  }
+
+  /** Resolves when no completed-chunk write to `chunksDir` is in flight (tests, benchmarks). */
+  chunksSettled(): Promise<void> {
+    return this.state.spill?.settled() ?? Promise.resolve();
+  }
+
   /** WAL counters (bytes written, fsyncs, …). */
   walStats(): WalStats {
     return this.#wal.stats;
@@ -199,8 +212,9 @@ export class Head {
     return { seriesRemoved: dead.size, chunksRemoved };
   }
 
-  /** Flushes and fsyncs the WAL and closes it. */
+  /** Flushes and fsyncs the WAL and closes it; stops spilling chunks. */
   close(): void {
+    this.state.spill?.close();
     this.#wal.close();
   }
 }

@@ -18,6 +18,7 @@ import { MemSeries } from './mem-series.ts';
 import { MemPostings } from './postings.ts';
 import { SeriesStore } from './series-store.ts';
 import { SeriesTable } from './series-table.ts';
+import type { SlabSpill } from './chunk-spill.ts';
 
 /** Minimal logger interface (pino-compatible). */
 export interface HeadLogger {
@@ -35,6 +36,12 @@ export interface HeadOptions {
   walSegmentBytes?: number;
   /** WAL fsync period in ms (default 1000; 0 = on every append). */
   walFsyncIntervalMs?: number;
+  /**
+   * Directory for completed chunks (Prometheus's `chunks_head`): when set, full 1 MiB slabs of
+   * completed chunks are written there and dropped from memory (chunk-spill.ts). Emptied on
+   * open: the WAL replay rebuilds every chunk. Unset: every chunk stays in memory.
+   */
+  chunksDir?: string;
   logger: HeadLogger;
 }
 
@@ -45,7 +52,9 @@ export class HeadState {
   readonly blockRangeMs: number;
   readonly logger: HeadLogger;
   /** Series state, keys and chunks as columns (see series-store.ts). */
-  readonly store = new SeriesStore();
+  readonly store: SeriesStore;
+  /** Where completed chunks are spilled, or null. */
+  readonly spill: SlabSpill | null;
   readonly postings = new MemPostings();
   /** Series by ref; refs start at 1; holes where series were garbage-collected. */
   readonly series: (MemSeries | undefined)[] = [undefined];
@@ -60,10 +69,11 @@ export class HeadState {
   /** Samples appended since start (replay included). */
   samplesAppended = 0;
 
-  constructor(blockRangeMs: number, logger: HeadLogger) {
+  constructor(blockRangeMs: number, logger: HeadLogger, spill: SlabSpill | null = null) {
     this.blockRangeMs = blockRangeMs;
     this.logger = logger;
-    const store = this.store;
+    this.spill = spill;
+    const store = (this.store = new SeriesStore(64, spill));
     this.table = new SeriesTable<MemSeries>(
       (ref) => this.series[ref],
       (ref, buf, start, end) => store.keyEquals(store.slotOfRef[ref]! - 1, buf, start, end),

@@ -3,6 +3,8 @@ export type { HeadReplayStats } from './head-db.ts';
 export { HeadState, DEFAULT_BLOCK_RANGE_MS } from './head.ts';
 export type { HeadOptions, HeadLogger } from './head.ts';
 export { MemSeries } from './mem-series.ts';
+export { HeadChunkError } from './chunk-spill.ts';
+export type { ChunkBytes } from './chunk-spill.ts';
 export { HeadRejectReason, newAppendResult } from './append-batch.ts';
 export type { AppendBatch, AppendResult, HeadRejectCode, SeriesLimits } from './append-batch.ts';
 export { batchLabels, decodeString } from './head-append.ts';

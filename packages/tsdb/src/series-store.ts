@@ -20,6 +20,7 @@
  */
 import { MAX_SAMPLES_PER_CHUNK } from '@tessera/chunkenc';
 import { ByteSlabs, ChunkStore, NO_CHUNK, grown } from './chunk-arena.ts';
+import type { SlabSpill } from './chunk-spill.ts';
 import { OpenChunkPool } from './open-chunks.ts';
 import { MAX_SAMPLE_BYTES, NO_WINDOW, XOR_HEADER_BYTES, XorSlotWriter } from './xor-slot-writer.ts';
 
@@ -54,7 +55,7 @@ const nativeCompare = Buffer.prototype.compare;
 /** Columns of the head's series (see the file comment). */
 export class SeriesStore {
   readonly keys = new ByteSlabs();
-  readonly chunks = new ChunkStore();
+  readonly chunks: ChunkStore;
   readonly pool = new OpenChunkPool();
   readonly #w = new XorSlotWriter();
 
@@ -90,7 +91,9 @@ export class SeriesStore {
   #fresh = 0;
   readonly #freeSlots: number[] = [];
 
-  constructor(initialCapacity = 64) {
+  /** `spill`: where the completed chunks' sealed slabs go (null: they stay in memory). */
+  constructor(initialCapacity = 64, spill: SlabSpill | null = null) {
+    this.chunks = new ChunkStore(256, spill);
     const n = (this.#capacity = initialCapacity);
     this.refOf = new Int32Array(n);
     this.keySlab = new Uint32Array(n);

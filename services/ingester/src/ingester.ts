@@ -1,6 +1,7 @@
 /**
- * Ingester: holds one {@link Head} per tenant under `<dataDir>/tsdb/<tenant>/wal`, appends what
- * the distributor pushes, and answers reads of recent data. With a bucket, older ranges are cut
+ * Ingester: holds one {@link Head} per tenant under `<dataDir>/tsdb/<tenant>/wal` (its completed
+ * chunks spilled to `<tenant>/chunks_head`), appends what the distributor pushes, and answers
+ * reads of recent data. With a bucket, older ranges are cut
  * into blocks under `<dataDir>/tsdb/<tenant>/blocks`, shipped to the bucket and then dropped from
  * the heads (block-flusher.ts); without one (or with shipping disabled) the heads keep the
  * retention window and drop older data, truncating the WAL by checkpoint.
@@ -103,6 +104,26 @@ export class Ingester implements Service {
         for (const [tenant, h] of heads) this.set({ tenant }, h.numSeries);
       },
     });
+    new Gauge({
+      name: 'tessera_ingester_head_chunk_bytes',
+      help: 'Bytes of completed head chunks by where they are: memory, disk (chunks_head files), cache (file pages cached for reads).',
+      labelNames: ['location'] as const,
+      registers: [reg],
+      collect() {
+        let inMemory = 0;
+        let onDisk = 0;
+        let cache = 0;
+        for (const h of heads.values()) {
+          const b = h.chunkBytes();
+          inMemory += b.inMemory;
+          onDisk += b.onDisk;
+          cache += b.cache;
+        }
+        this.set({ location: 'memory' }, inMemory);
+        this.set({ location: 'disk' }, onDisk);
+        this.set({ location: 'cache' }, cache);
+      },
+    });
     const walCounter = (name: string, help: string, pick: (h: Head) => number): void => {
       new Gauge({
         name,
@@ -188,6 +209,8 @@ export class Ingester implements Service {
       blockRangeMs: this.#cfg.blockRangeMs,
       walSegmentBytes: this.#cfg.walSegmentBytes,
       walFsyncIntervalMs: this.#cfg.walFsyncIntervalMs,
+      // Completed chunks go to disk (Prometheus's chunks_head): they are read only by queries.
+      chunksDir: path.join(this.#tsdbDir(), tenant, 'chunks_head'),
       logger: this.#log.child({ tenant }),
     });
     this.#heads.set(tenant, head);
