@@ -108,13 +108,16 @@ export async function headBlocks(head: Head, dir: string, minT: number, maxT: nu
   return dirs;
 }
 
-/** The block directories promtool wrote under `dir`, or null (with the reason) when promtool is missing or fails. */
-export async function promtoolBlocks(data: SampleSource, dir: string, promtool: string): Promise<{ dirs: string[] } | { error: string }> {
+/**
+ * The block directories promtool wrote under `dir`, or null (with the reason) when promtool is
+ * missing or fails. `flags` go before the input file (e.g. `--max-block-duration=54h`).
+ */
+export async function promtoolBlocks(data: SampleSource, dir: string, promtool: string, flags: readonly string[] = []): Promise<{ dirs: string[] } | { error: string }> {
   await mkdir(dir, { recursive: true });
   const om = join(dir, 'data.om');
   await data.writeOpenMetrics(om);
   const out = join(dir, 'blocks');
-  const r = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', om, out], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', ...flags, om, out], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error !== undefined) return { error: r.error.message };
   if (r.status !== 0) return { error: `promtool exited with ${r.status}: ${r.stderr.slice(-2000)}` };
   const dirs = (await readdir(out)).filter(isUlid).map((u) => join(out, u));

@@ -5,11 +5,14 @@
  * for the same range.
  *
  *   npm run bench:storage -- [--series 10000] [--jitter-ms 0] [--reps 5] [--seed 1] [--keep-data] [--no-latency]
+ *   npm run bench:storage -- --range 24h [--series 2000] [--samples-per-chunk 240] [--reps 5] [--keep-data] [--no-latency]
  *   npm run bench:storage -- --source node-exporter [--scrape-interval 15s] [--rounds 480] [--save rec.json] [--keep-data]
  *   npm run bench:storage -- --source node-exporter --load rec.json
  *
  * `--source node-exporter` measures real node_exporter scrapes instead of the synthetic dataset
- * (exporter-run.ts); it has no latency part.
+ * (exporter-run.ts); it has no latency part. `--range 24h` measures the compactor's 24 h block of
+ * one synthetic day instead of a fresh 2 h block (day-run.ts), for each `--samples-per-chunk`
+ * value (a comma-separated list).
  *
  * Scrape timestamps sit on the 15 s grid by default, as Prometheus's scrape timestamp alignment
  * (2 ms tolerance) leaves most of them; `--jitter-ms` adds deterministic jitter.
@@ -24,12 +27,15 @@ import { parseArgs } from 'node:util';
 import { BLOCK_RANGE_MS, fillHead, measureBlock, promtoolBlocks, sumSizes, tesseraBlock, type BlockSize } from './blocks.ts';
 import { CALIBRATION, Dataset, SCRAPE_MS } from './dataset.ts';
 import { breakdownLines, chunkBytesByClass } from './breakdown.ts';
+import { runDay } from './day-run.ts';
 import { runExporterSource } from './exporter-run.ts';
 import { measureLatency } from './latency.ts';
 
 const { values: args } = parseArgs({
   options: {
-    series: { type: 'string', default: '10000' },
+    series: { type: 'string' },
+    range: { type: 'string', default: '2h' },
+    'samples-per-chunk': { type: 'string', default: '240' },
     'jitter-ms': { type: 'string', default: '0' },
     reps: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
@@ -53,7 +59,33 @@ function durationMs(s: string): number {
 }
 
 if (args.source !== 'synthetic' && args.source !== 'node-exporter') throw new Error(`--source must be synthetic or node-exporter, not ${args.source}`);
-if (args.source === 'node-exporter') {
+if (args.range !== '2h' && args.range !== '24h') throw new Error(`--range must be 2h or 24h, not ${args.range}`);
+if (args.range === '24h' && args.source !== 'synthetic') throw new Error('--range 24h needs the synthetic source');
+/** `--series`, with its default for the mode. */
+const seriesArg = (): number => {
+  const n = Number((args.series ?? (args.range === '24h' ? '2000' : '10000')).replace(/k$/i, '000'));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--series must be a positive integer, not ${args.series}`);
+  return n;
+};
+if (args.range === '24h') {
+  const samplesPerChunk = args['samples-per-chunk']!.split(',').map(Number);
+  if (samplesPerChunk.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--samples-per-chunk must list positive integers, not ${args['samples-per-chunk']}`);
+  const work = await mkdtemp(join(tmpdir(), 'bench-storage-24h-'));
+  try {
+    process.exitCode = await runDay({
+      series: seriesArg(),
+      seed: Number(args.seed),
+      jitterMs: Number(args['jitter-ms']),
+      promtool: args.promtool!,
+      samplesPerChunk,
+      reps: args['no-latency'] ? 0 : Number(args.reps),
+      work,
+    });
+  } finally {
+    if (args['keep-data']) console.log(`data kept in ${work}`);
+    else await rm(work, { recursive: true, force: true });
+  }
+} else if (args.source === 'node-exporter') {
   const work = await mkdtemp(join(tmpdir(), 'bench-storage-ne-'));
   try {
     const rounds = Number(args.rounds);
@@ -76,7 +108,7 @@ if (args.source === 'node-exporter') {
 }
 
 async function runSynthetic(): Promise<void> {
-  const series = Number(args.series!.replace(/k$/i, '000'));
+  const series = seriesArg();
   const rounds = BLOCK_RANGE_MS / SCRAPE_MS;
   // A whole block range, aligned, ending a day ago.
   const t0 = Math.floor((Date.now() - 24 * 3_600_000) / BLOCK_RANGE_MS) * BLOCK_RANGE_MS;

@@ -9,9 +9,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { measureBlock, promtoolBlocks, sumSizes } from './blocks.ts';
+import { fillHead, headBlocks, measureBlock, promtoolBlocks, sumSizes } from './blocks.ts';
 import { classShares, profileSeries } from './calibrate.ts';
-import { CLASS_SHARES, Dataset } from './dataset.ts';
+import { bucketOf, compactDay, DAY_MS } from './compact.ts';
+import { CLASS_SHARES, Dataset, SCRAPE_MS } from './dataset.ts';
+import { pickDay, PROMTOOL_RANGE_MS } from './day-run.ts';
 import { RecordingBuilder, parseTextFormat, scrapeExporter, startNodeExporter } from './scrape.ts';
 import { startLiveTessera } from './tessera-live.ts';
 
@@ -88,6 +90,38 @@ describe('calibration', () => {
     const total = CLASS_SHARES.constant + CLASS_SHARES.rare + CLASS_SHARES.counter + CLASS_SHARES.gauge;
     for (const c of ['constant', 'rare', 'counter', 'gauge'] as const) expect(Math.abs(s.share[c] - CLASS_SHARES[c] / total)).toBeLessThan(0.01);
   });
+});
+
+describe('24 h mode', () => {
+  it('picks a whole UTC day, ended at least a day ago, inside one of promtool\'s 54 h windows', () => {
+    for (let now = Date.UTC(2026, 0, 1); now < Date.UTC(2026, 0, 20); now += 5 * 3_600_000) {
+      const t0 = pickDay(now);
+      expect(t0 % DAY_MS).toBe(0);
+      expect(t0 + 2 * DAY_MS).toBeLessThanOrEqual(now);
+      expect(now - t0).toBeLessThan(14 * DAY_MS);
+      expect(Math.floor(t0 / PROMTOOL_RANGE_MS)).toBe(Math.floor((t0 + DAY_MS - 1) / PROMTOOL_RANGE_MS));
+    }
+  });
+
+  it('the compactor turns the day\'s twelve 2 h blocks into one 24 h block with every sample', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-storage-test-'));
+    try {
+      const t0 = pickDay(Date.now());
+      const data = new Dataset(20, DAY_MS / SCRAPE_MS, t0, 1, 0);
+      const head = fillHead(data, join(dir, 'wal'));
+      const level1 = await headBlocks(head, join(dir, 'level1'), t0, t0 + DAY_MS - 1);
+      head.close();
+      expect(level1).toHaveLength(12);
+      const bucket = await bucketOf(join(dir, 'bucket'), level1);
+      const day = await compactDay(bucket, join(dir, 'compactor'), t0, 240);
+      await bucket.close();
+      const size = await measureBlock(day.dir);
+      expect([size.series, size.samples]).toEqual([20, 20 * 5760]);
+      expect(size.chunks).toBeLessThanOrEqual(20 * 48);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('real node_exporter → tessera and promtool', () => {
