@@ -7,6 +7,7 @@ import { ChunkStore, NO_CHUNK } from './chunk-arena.ts';
 import { HeadChunkError, SlabSpill } from './chunk-spill.ts';
 import { Head } from './head-db.ts';
 import { newAppendResult } from './append-batch.ts';
+import { rng } from './block/testing/fixtures.ts';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -22,18 +23,6 @@ afterEach(() => {
 function recordingLogger(): { info(): void; warn(obj: object, msg: string): void; warnings: string[] } {
   const warnings: string[] = [];
   return { info() {}, warn: (_o: object, msg: string) => void warnings.push(msg), warnings };
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Random bytes of a random chunk-like length (1 byte to 3 KiB, mostly small). */

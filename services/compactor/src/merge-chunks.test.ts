@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { XorAppender } from '@tessera/chunkenc';
 import { decodeChunk, mergeSeriesChunks, newMergeStats, type SourceChunk } from './merge-chunks.ts';
-import { STALE_HI, STALE_LO } from './test-blocks.ts';
-
-/** A chunk of samples given as [t, hi, lo] (value bits). */
-function chunk(source: number, samples: readonly [number, number, number][]): SourceChunk {
-  const values = new Float64Array(samples.length);
-  const u = new Uint32Array(values.buffer);
-  const app = new XorAppender();
-  samples.forEach(([t, hi, lo], k) => {
-    u[2 * k + 1] = hi;
-    u[2 * k] = lo;
-    app.appendFrom(t, values, k);
-  });
-  return { minT: samples[0]![0], maxT: samples[samples.length - 1]![0], data: app.bytes().slice(), source };
-}
-
-/** [t, hi, lo] of a plain number. */
-function num(t: number, v: number): [number, number, number] {
-  const f = new Float64Array([v]);
-  const u = new Uint32Array(f.buffer);
-  return [t, u[1]!, u[0]!];
-}
+import { STALE_HI, STALE_LO, bitsChunk as chunk, bitsOf as num } from './test-blocks.ts';
 
 /** Every sample of merged chunks as [t, hi, lo]. */
 function samplesOf(chunks: readonly { data: Uint8Array }[]): [number, number, number][] {

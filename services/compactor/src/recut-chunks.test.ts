@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { XorAppender } from '@tessera/chunkenc';
 import { decodeChunk, mergeSeriesChunks, newMergeStats, UnmergeableChunkError, type SourceChunk } from './merge-chunks.ts';
 import { SeriesChunkMerger } from './recut-chunks.ts';
-import { STALE_HI, STALE_LO } from './test-blocks.ts';
+import { STALE_HI, STALE_LO, bitsChunk as chunk, bitsOf as num, type SampleBits } from './test-blocks.ts';
 
 /** A sample as [t, hi, lo] (value bits). */
-type S = [number, number, number];
-
-/** [t, hi, lo] of a plain number. */
-function num(t: number, v: number): S {
-  const u = new Uint32Array(new Float64Array([v]).buffer);
-  return [t, u[1]!, u[0]!];
-}
+type S = SampleBits;
 
 /** `n` samples every 15 s from `t0`: values k, with a stale marker every 17th, an odd NaN every 23rd, -0 every 29th. */
 function series(n: number, t0 = 0): S[] {
@@ -22,20 +15,6 @@ function series(n: number, t0 = 0): S[] {
     if (k % 29 === 11) return [t, 0x80000000, 0];
     return num(t, k);
   });
-}
-
-/** One XOR chunk of `samples`. */
-function chunk(source: number, samples: readonly S[], encoding?: number): SourceChunk {
-  const values = new Float64Array(samples.length);
-  const u = new Uint32Array(values.buffer);
-  const app = new XorAppender();
-  samples.forEach(([t, hi, lo], k) => {
-    u[2 * k + 1] = hi;
-    u[2 * k] = lo;
-    app.appendFrom(t, values, k);
-  });
-  const c: SourceChunk = { minT: samples[0]![0], maxT: samples.at(-1)![0], data: app.bytes().slice(), source };
-  return encoding === undefined ? c : { ...c, encoding };
 }
 
 /** `samples` cut into chunks of `per`, as the head cuts them. */

@@ -6,6 +6,7 @@
 import { XorAppender, XorIterator } from '@tessera/chunkenc';
 import { Labels } from '@tessera/model';
 import { writeBlock, type BlockMeta, type BlockReader, type BlockSeries } from '@tessera/tsdb';
+import type { SourceChunk } from './merge-chunks.ts';
 
 /** Bits of Prometheus's stale marker NaN (0x7ff0000000000002). */
 export const STALE_HI = 0x7ff00000;
@@ -149,4 +150,27 @@ export async function readAll(reader: BlockReader, maxPerChunk = 120): Promise<M
     out.set(s.labels.toString(), keys);
   }
   return out;
+}
+
+/** A sample as [t, hi, lo]: its timestamp and the two 32-bit words of its value's bits. */
+export type SampleBits = [number, number, number];
+
+/** [t, hi, lo] of a plain number. */
+export function bitsOf(t: number, v: number): SampleBits {
+  const u = new Uint32Array(new Float64Array([v]).buffer);
+  return [t, u[1]!, u[0]!];
+}
+
+/** One XOR chunk of `samples` (values set bit for bit) from source block `source`. */
+export function bitsChunk(source: number, samples: readonly SampleBits[], encoding?: number): SourceChunk {
+  const values = new Float64Array(samples.length);
+  const u = new Uint32Array(values.buffer);
+  const app = new XorAppender();
+  samples.forEach(([t, hi, lo], k) => {
+    u[2 * k + 1] = hi;
+    u[2 * k] = lo;
+    app.appendFrom(t, values, k);
+  });
+  const c: SourceChunk = { minT: samples[0]![0], maxT: samples.at(-1)![0], data: app.bytes().slice(), source };
+  return encoding === undefined ? c : { ...c, encoding };
 }
