@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // Test-only helpers of the tsdb package (not exported from it).
 import { randomSeries, readSamples, expectedSamples, toBlockSeries } from '../../tsdb/src/block/testing/fixtures.ts';
 import {
+  blockLastModified,
   blockPrefix,
   BucketBlockFiles,
   deleteBlock,
@@ -177,6 +178,20 @@ export function blockstoreContract(name: string, newBucket: () => Promise<Bucket
       expect(await listAll(bucket, `t/${meta.ulid}`)).toEqual([]);
       expect((await listBlocks(bucket, 't')).map((b) => b.ulid)).toEqual([other.ulid]);
       await deleteBlock(bucket, 't', meta.ulid);
+    });
+
+    it('blockLastModified gives the newest write time among the objects of a block directory, null for none', async () => {
+      const ulid = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+      expect(await blockLastModified(bucket, 't', ulid)).toBeNull();
+      const before = Date.now();
+      await bucket.upload(`t/${ulid}/chunks/000001`, new Uint8Array([1]));
+      await bucket.upload(`t/${ulid}/index`, new Uint8Array([2]));
+      const after = Date.now();
+      const t = await blockLastModified(bucket, 't', ulid);
+      // S3 keeps whole seconds.
+      expect(t).toBeGreaterThanOrEqual(before - 1000);
+      expect(t).toBeLessThanOrEqual(after + 1000);
+      expect(await blockLastModified(bucket, 't', '01BX5ZZKBKACTAV9WEVGEMMVRZ')).toBeNull();
     });
 
     it('BucketBlockFiles reports sizes and refuses reads past the end as corruption', async () => {

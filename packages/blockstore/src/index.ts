@@ -16,7 +16,7 @@ export {
 } from './layout.ts';
 export type { DeletionMark } from './layout.ts';
 export { downloadBlock, downloadObject, syncDir, uploadBlock } from './transfer.ts';
-export { listBlocks, listBlockUlids, listTenants, readBlockMeta, readDeletionMark } from './listing.ts';
+export { blockLastModified, listBlocks, listBlockUlids, listTenants, readBlockMeta, readDeletionMark } from './listing.ts';
 export type { BucketBlock } from './listing.ts';
 export { deleteBlock, markBlockForDeletion } from './deletion.ts';
 export { BucketBlockFiles } from './bucket-block-files.ts';

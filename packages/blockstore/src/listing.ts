@@ -4,7 +4,7 @@
 import { BUCKET_RESERVED_TENANT_IDS } from '@tessera/model';
 import { isObjectNotFound, type Bucket } from '@tessera/objstore';
 import { BlockError, parseMeta, type BlockMeta } from '@tessera/tsdb';
-import { blockObject, DELETION_MARK_FILE, isBlockName, mapLimit, META_FILE, parseDeletionMark, type DeletionMark } from './layout.ts';
+import { blockObject, blockPrefix, DELETION_MARK_FILE, isBlockName, mapLimit, META_FILE, parseDeletionMark, type DeletionMark } from './layout.ts';
 
 /** A complete block in the bucket (it has a readable meta.json). */
 export interface BucketBlock {
@@ -72,4 +72,26 @@ export async function listBlocks(bucket: Bucket, tenant: string): Promise<Bucket
   });
   const blocks = found.filter((b): b is BucketBlock => b !== null);
   return blocks.sort((a, b) => a.meta.minTime - b.meta.minTime || (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0));
+}
+
+/**
+ * When the block's objects were last written: the newest `lastModified` among the objects under
+ * `<tenant>/<ulid>/` (ms since the epoch), or null when there are none. An object deleted between
+ * the listing and its attributes call is skipped. Costs one attributes call per object, so it is
+ * meant for the few partial blocks, not for every block.
+ */
+export async function blockLastModified(bucket: Bucket, tenant: string, ulid: string): Promise<number | null> {
+  const names: string[] = [];
+  for await (const name of bucket.list(blockPrefix(tenant, ulid), { recursive: true })) names.push(name);
+  const times = await mapLimit(names, LIST_CONCURRENCY, async (name): Promise<number | null> => {
+    try {
+      return (await bucket.attributes(name)).lastModified.getTime();
+    } catch (e) {
+      if (isObjectNotFound(e)) return null;
+      throw e;
+    }
+  });
+  let newest: number | null = null;
+  for (const t of times) if (t !== null && (newest === null || t > newest)) newest = t;
+  return newest;
 }

@@ -15,7 +15,9 @@
  *   by hand, as in Mimir) are never compacted. Other failures skip the merge until the next run.
  * - cleanup (every `-compactor.cleanup-interval`, and at start): per tenant, mark the blocks past
  *   the tenant's `compactor_blocks_retention_period`, then delete blocks (and interrupted
- *   deletions) whose mark is older than `-compactor.deletion-delay`.
+ *   deletions) whose mark is older than `-compactor.deletion-delay`, and partial blocks (failed
+ *   uploads: no meta.json, no mark) last written longer than
+ *   `-compactor.partial-block-deletion-delay` ago (partial-blocks.ts).
  *
  * One compactor per bucket: there is no sharding or locking between compactors.
  */
@@ -41,7 +43,8 @@ import { ConfigError, type Logger, type Service } from '@tessera/server';
 import { BlockError, BlockReader, newUlid, type BlockMeta } from '@tessera/tsdb';
 import { BrokenBlockError, compactBlocks } from './merge-blocks.ts';
 import { CompactorMetrics, type DeletionReason } from './metrics.ts';
-import { checkSamplesPerChunk, type CompactorConfig } from './options.ts';
+import { checkSamplesPerChunk, DEFAULT_PARTIAL_BLOCK_DELETION_DELAY_MS, type CompactorConfig } from './options.ts';
+import { expiredPartialBlocks } from './partial-blocks.ts';
 import { blocksPastRetention, blocksToDelete, markExpired, planCompaction, redundantBlocks, type CompactionJob } from './planner.ts';
 
 /** What the compactor is given. */
@@ -272,23 +275,42 @@ export class Compactor implements Service {
       b.deletionMark = { id: b.ulid, deletionTime: Math.floor(now / 1000), version: 1 };
     }
     const doomed = blocksToDelete(blocks, this.#cfg.deletionDelayMs, now).map((b) => b.ulid);
-    // Deletions interrupted after meta.json went: no longer listed as blocks, but still marked.
+    // Directories without a readable meta.json: with a mark, deletions interrupted after
+    // meta.json went (finished here); without, partial blocks (partial-blocks.ts).
     const complete = new Set(blocks.map((b) => b.ulid));
+    const unmarked: string[] = [];
     for (const ulid of await listBlockUlids(this.#bucket, tenant)) {
       if (complete.has(ulid)) continue;
       const mark = await readDeletionMark(this.#bucket, tenant, ulid);
-      if (mark !== null && markExpired(mark.deletionTime, this.#cfg.deletionDelayMs, now)) doomed.push(ulid);
+      if (mark === null) unmarked.push(ulid);
+      else if (markExpired(mark.deletionTime, this.#cfg.deletionDelayMs, now)) doomed.push(ulid);
     }
     for (const ulid of doomed) {
       if (this.#stopping) return;
-      try {
-        await deleteBlock(this.#bucket, tenant, ulid);
+      if (await this.#delete(tenant, ulid)) {
         this.metrics.blocksCleaned.inc();
         this.#logger.info({ tenant, block: ulid }, 'deleted block');
-      } catch (e) {
-        this.metrics.cleanupFailures.inc();
-        this.#logger.warn({ tenant, block: ulid, err: e }, 'failed to delete block');
       }
+    }
+    const partialDelayMs = this.#cfg.partialBlockDeletionDelayMs ?? DEFAULT_PARTIAL_BLOCK_DELETION_DELAY_MS;
+    for (const p of await expiredPartialBlocks(this.#bucket, tenant, unmarked, partialDelayMs, now)) {
+      if (this.#stopping) return;
+      if (await this.#delete(tenant, p.ulid)) {
+        this.metrics.partialBlocksDeleted.inc();
+        this.#logger.info({ tenant, block: p.ulid, lastWrite: new Date(p.lastWriteMs).toISOString() }, 'deleted partial block');
+      }
+    }
+  }
+
+  /** Deletes the block's objects; false (logged and counted) when that failed: the next cleanup retries. */
+  async #delete(tenant: string, ulid: string): Promise<boolean> {
+    try {
+      await deleteBlock(this.#bucket, tenant, ulid);
+      return true;
+    } catch (e) {
+      this.metrics.cleanupFailures.inc();
+      this.#logger.warn({ tenant, block: ulid, err: e }, 'failed to delete block');
+      return false;
     }
   }
 }

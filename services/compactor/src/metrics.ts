@@ -18,6 +18,7 @@ export class CompactorMetrics {
   readonly chunksWritten: Counter<'how'>;
   readonly blocksMarked: Counter<'reason'>;
   readonly blocksCleaned: Counter;
+  readonly partialBlocksDeleted: Counter;
   readonly blocksMarkedNoCompact: Counter;
   readonly cleanupFailures: Counter;
   readonly lastSuccessfulRun: Gauge;
@@ -56,6 +57,11 @@ export class CompactorMetrics {
       registers,
     });
     this.blocksCleaned = new Counter({ name: 'tessera_compactor_blocks_cleaned_total', help: 'Blocks deleted from the bucket after their deletion delay.', registers });
+    this.partialBlocksDeleted = new Counter({
+      name: 'tessera_compactor_partial_blocks_deleted_total',
+      help: 'Partial blocks (no meta.json, no deletion mark: failed or abandoned uploads) deleted after -compactor.partial-block-deletion-delay.',
+      registers,
+    });
     this.blocksMarkedNoCompact = new Counter({
       name: 'tessera_compactor_blocks_marked_for_no_compaction_total',
       help: 'Blocks given a no-compact mark because they cannot be read or merged (corrupt); they stay queryable as they are.',

@@ -49,3 +49,21 @@ describe('-compactor.samples-per-chunk', () => {
     expect(messageOf(() => compactorConfigFromOptions(v, { dataDir: '/d' }))).toBe('invalid value 60 for -compactor.samples-per-chunk: must be at least 120');
   });
 });
+
+describe('-compactor.partial-block-deletion-delay', () => {
+  it('defaults to 1d', () => {
+    expect(compactorConfigFromOptions(load([]), { dataDir: '/d' }).partialBlockDeletionDelayMs).toBe(24 * 3_600_000);
+  });
+
+  it('is read from the flag and from YAML compactor.partial_block_deletion_delay; 0 (disabled) is accepted', () => {
+    expect(compactorConfigFromOptions(load(['-compactor.partial-block-deletion-delay=6h']), { dataDir: '/d' }).partialBlockDeletionDelayMs).toBe(6 * 3_600_000);
+    expect(load([], 'compactor: {partial_block_deletion_delay: 2d}').compactorPartialBlockDeletionDelay).toBe(48 * 3_600_000);
+    expect(load(['-compactor.partial-block-deletion-delay=0'], 'compactor: {partial_block_deletion_delay: 2d}').compactorPartialBlockDeletionDelay).toBe(0);
+  });
+
+  it('rejects a value that is not a duration, or one below 4h but not 0, naming the option', () => {
+    expect(messageOf(() => load(['-compactor.partial-block-deletion-delay=soon']))).toMatch(/^invalid value "soon" for flag -compactor\.partial-block-deletion-delay: /);
+    expect(messageOf(() => compactorConfigFromOptions(load(['-compactor.partial-block-deletion-delay=10m']), { dataDir: '/d' }))).toMatch(/-compactor\.partial-block-deletion-delay: must be 0 \(off\) or at least 4h/);
+    expect(compactorConfigFromOptions(load(['-compactor.partial-block-deletion-delay=4h']), { dataDir: '/d' }).partialBlockDeletionDelayMs).toBe(4 * 3_600_000);
+  });
+});

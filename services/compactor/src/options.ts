@@ -45,6 +45,14 @@ export function checkSamplesPerChunk(n: number): string | undefined {
   return undefined;
 }
 
+/** Smallest non-zero `-compactor.partial-block-deletion-delay` (Mimir's floor too): shorter could delete a slow upload. */
+const MIN_PARTIAL_BLOCK_DELETION_DELAY_MS = 4 * 3_600_000;
+
+/** Default of `-compactor.partial-block-deletion-delay` (as in Mimir): no upload runs that long. */
+export const DEFAULT_PARTIAL_BLOCK_DELETION_DELAY = '1d';
+/** {@link DEFAULT_PARTIAL_BLOCK_DELETION_DELAY} in ms. */
+export const DEFAULT_PARTIAL_BLOCK_DELETION_DELAY_MS = 24 * 3_600_000;
+
 /** Option definitions of the compactor. */
 export const compactorOptions = defineOptions({
   compactorBlockRanges: {
@@ -69,7 +77,7 @@ export const compactorOptions = defineOptions({
     type: 'duration',
     default: '15m',
     min: '100ms',
-    help: 'How often the compactor marks blocks past the retention period and deletes blocks whose deletion mark is older than -compactor.deletion-delay (also once at start).',
+    help: 'How often the compactor marks blocks past the retention period, deletes blocks whose deletion mark is older than -compactor.deletion-delay, and deletes partial blocks past -compactor.partial-block-deletion-delay (also once at start).',
   },
   compactorDeletionDelay: {
     flag: 'compactor.deletion-delay',
@@ -77,6 +85,13 @@ export const compactorOptions = defineOptions({
     type: 'duration',
     default: '12h',
     help: 'Time between marking a block for deletion and deleting it, so that queriers still reading it finish. Keep it above -blocks-storage.bucket-store.ignore-deletion-marks-delay.',
+  },
+  compactorPartialBlockDeletionDelay: {
+    flag: 'compactor.partial-block-deletion-delay',
+    yaml: 'compactor.partial_block_deletion_delay',
+    type: 'duration',
+    default: DEFAULT_PARTIAL_BLOCK_DELETION_DELAY,
+    help: 'A block directory without meta.json (an upload that failed or was abandoned) and without a deletion mark is deleted once its ULID and its newest object are both older than this. Keep it well above the longest block upload. 0 disables.',
   },
   compactorFirstLevelCompactionWaitPeriod: {
     flag: 'compactor.first-level-compaction-wait-period',
@@ -113,23 +128,33 @@ export interface CompactorConfig {
   cleanupIntervalMs: number;
   deletionDelayMs: number;
   firstLevelWaitMs: number;
+  /**
+   * Age (ms) after which a partial block is deleted (`-compactor.partial-block-deletion-delay`);
+   * 0 disables. Absent: {@link DEFAULT_PARTIAL_BLOCK_DELETION_DELAY_MS}.
+   */
+  partialBlockDeletionDelayMs?: number;
   dataDir: string;
   /** Most samples in a float chunk of a written block, {@link MIN_SAMPLES_PER_CHUNK}..{@link MAX_SAMPLES_PER_CHUNK_OPTION} (`-compactor.samples-per-chunk`). */
   samplesPerChunk: number;
 }
 
-/** Builds the compactor config; `dataDir` is `-data.dir`. @throws ConfigError on bad block ranges or samples per chunk. */
+/** Builds the compactor config; `dataDir` is `-data.dir`. @throws ConfigError on bad block ranges, samples per chunk or partial-block deletion delay. */
 export function compactorConfigFromOptions(v: CompactorOptionValues, context: { readonly dataDir: string }): CompactorConfig {
   const problem = checkRanges(v.compactorBlockRanges);
   if (problem !== undefined) throw new ConfigError(`invalid value for -compactor.block-ranges: ${problem}`);
   const spc = checkSamplesPerChunk(v.compactorSamplesPerChunk);
   if (spc !== undefined) throw new ConfigError(`invalid value ${v.compactorSamplesPerChunk} for -compactor.samples-per-chunk: ${spc}`);
+  const pbd = v.compactorPartialBlockDeletionDelay;
+  if (pbd > 0 && pbd < MIN_PARTIAL_BLOCK_DELETION_DELAY_MS) {
+    throw new ConfigError(`invalid value for -compactor.partial-block-deletion-delay: must be 0 (off) or at least 4h, so that no upload still running is deleted`);
+  }
   return {
     blockRangesMs: v.compactorBlockRanges.map(parseDuration),
     compactionIntervalMs: v.compactorCompactionInterval,
     cleanupIntervalMs: v.compactorCleanupInterval,
     deletionDelayMs: v.compactorDeletionDelay,
     firstLevelWaitMs: v.compactorFirstLevelCompactionWaitPeriod,
+    partialBlockDeletionDelayMs: v.compactorPartialBlockDeletionDelay,
     dataDir: v.compactorDataDir !== '' ? v.compactorDataDir : join(context.dataDir, 'compactor'),
     samplesPerChunk: v.compactorSamplesPerChunk,
   };
