@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeWriteRequest, snappyCompress, type WriteRequestObject } from '@tessera/remotewrite';
 import { loadConfig } from '@tessera/server';
 import { startTessera, tesseraOptions, type TesseraHandle } from '@tessera/tessera';
+import { seededRandom as modelSeededRandom } from '@tessera/model';
 
 /** Root of the work tree (the CLI runs with it as its working directory). */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -392,17 +393,5 @@ export async function within<T>(p: Promise<T>, ms: number, what: string): Promis
 
 // ---- Determinism -------------------------------------------------------------------------------
 
-/**
- * A fixed-seed pseudo-random generator (mulberry32) returning floats uniform in [0, 1): the same
- * seed gives the same sequence on every run, so generated data and fuzz inputs are reproducible.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed-seed pseudo-random generator (mulberry32) returning floats in [0, 1): reproducible generated data and fuzz inputs. */
+export const seededRandom = modelSeededRandom;

@@ -17,6 +17,7 @@ export {
 } from './label-encoding.ts';
 export { compareUtf8, readUtf8, utf8Length, writeUtf8 } from './utf8.ts';
 export { quoteGo } from './go-quote.ts';
+export { seededRandom, seededRandomUint32 } from './seeded-random.ts';
 export {
   isValidLabelName,
   isValidMetricName,

@@ -2,7 +2,7 @@
  * Tokens: the random positions instances take on the ring, and the position of a series.
  */
 import { randomFillSync } from 'node:crypto';
-import { hashBytes } from '@tessera/model';
+import { hashBytes, seededRandomUint32 } from '@tessera/model';
 
 /** A source of uniformly random uint32 values (injectable for reproducible tests). */
 export type RandomUint32 = () => number;
@@ -20,20 +20,8 @@ export function cryptoRandomUint32(): RandomUint32 {
   };
 }
 
-/**
- * A seeded pseudo-random uint32 generator (mulberry32): the same seed gives the same sequence.
- * For tests and benchmarks, never for production tokens.
- */
-export function seededRandomUint32(seed: number): RandomUint32 {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** Seeded uint32s (mulberry32), for tests and benchmarks, never for production tokens. */
+export { seededRandomUint32 };
 
 /**
  * Returns `count` new distinct tokens, none of them in `taken`, sorted ascending.

@@ -4,7 +4,7 @@
  * read back as comparable text. Not exported from the package.
  */
 import { XorAppender, XorIterator } from '@tessera/chunkenc';
-import { Labels } from '@tessera/model';
+import { Labels, seededRandom } from '@tessera/model';
 import { writeBlock, type BlockMeta, type BlockReader, type BlockSeries } from '@tessera/tsdb';
 import type { SourceChunk } from './merge-chunks.ts';
 
@@ -19,17 +19,8 @@ export interface Samples {
   values: Float64Array;
 }
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded floats in [0, 1) (mulberry32, from @tessera/model). */
+export const rng = seededRandom;
 
 /**
  * `count` series with a sample every `stepMs` in [from, to), sorted by labels. About 2% of the

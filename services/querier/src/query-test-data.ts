@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Labels, type Matcher } from '@tessera/model';
+import { Labels, seededRandom, type Matcher } from '@tessera/model';
 import { Head, newAppendResult } from '@tessera/tsdb';
 import { queryHeadChunks } from '@tessera/ingester';
 import type { ChunkReader } from './ingester-queryable.ts';
@@ -25,17 +25,8 @@ export interface TestSeries {
   vs: Float64Array;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded floats in [0, 1) (mulberry32, from @tessera/model). */
+export const rng = seededRandom;
 
 const STALE_BITS = [0x00000002, 0x7ff00000];
 

@@ -1,4 +1,4 @@
-import { Labels } from '@tessera/model';
+import { Labels, seededRandom as rng } from '@tessera/model';
 import { describe, expect, it } from 'vitest';
 import { STALE_NAN_HI, STALE_NAN_LO, type Value } from '../value.ts';
 import { Engine } from './engine.ts';
@@ -6,18 +6,6 @@ import { MemoryQueryable, type MemorySeries } from './memory-queryable.ts';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Series of two metrics over 2 h at jittered 15 s scrapes: counters with resets, gaps and a

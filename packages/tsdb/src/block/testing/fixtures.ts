@@ -4,7 +4,7 @@
  * the package.
  */
 import { XorAppender, XorIterator } from '@tessera/chunkenc';
-import { Labels, quoteGo } from '@tessera/model';
+import { Labels, quoteGo, seededRandom } from '@tessera/model';
 import type { BlockSeries } from '../block-writer.ts';
 import type { BlockReader } from '../block-reader.ts';
 
@@ -19,17 +19,8 @@ export interface SampleSeries {
   values: Float64Array;
 }
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded floats in [0, 1) (mulberry32, from @tessera/model). */
+export const rng = seededRandom;
 
 /**
  * `count` random series from `start` (ms), `samples` samples each about `stepMs` apart (with
