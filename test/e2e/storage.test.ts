@@ -17,7 +17,7 @@ import { S3Bucket, type Bucket } from '@tessera/objstore';
 import { encodeWriteRequest, snappyCompress, type TimeSeriesObject } from '@tessera/remotewrite';
 import { TESSERA_NODE_FLAGS } from '@tessera/tessera';
 // Test-only helper of the object store package (starts s3rver as a child process).
-import { S3RVER_CREDENTIALS, s3rverForSuite } from '../../packages/objstore/src/s3-test-server.ts';
+import { S3RVER_CREDENTIALS, s3rverSuite } from '../../packages/objstore/src/s3-test-server.ts';
 import { ChildRun, NODE_BIN, REPO_ROOT, REQUIRE_EXTERNAL, TESSERA_MAIN, findExecutable, freePort, killAllChildren, tempDir, waitFor } from './process-helpers.ts';
 
 const SUITE = 'storage e2e';
@@ -32,19 +32,13 @@ const START = END - 6 * HOUR;
 
 const valueOf = (s: number, t: number): number => s * 1e6 + (t - START) / STEP + 0.5;
 
-const { server: s3, error: s3Error } = await s3rverForSuite(SUITE, 'storage-e2e');
-if (s3Error !== undefined) {
-  it(`${SUITE}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
-    throw s3Error;
-  });
-}
+const s3 = await s3rverSuite(SUITE, 'storage-e2e');
 const redisBin = findExecutable('redis-server');
 const dirs: { remove(): void }[] = [];
 const buckets: Bucket[] = [];
 afterAll(async () => {
   await killAllChildren();
   await Promise.all(buckets.map((b) => b.close()));
-  await s3?.stop();
   for (const d of dirs) d.remove();
 });
 

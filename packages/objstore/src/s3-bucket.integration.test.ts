@@ -9,23 +9,16 @@ import { bucketContract } from './bucket-contract.ts';
 import { createBucket } from './create-bucket.ts';
 import { S3Bucket, type S3BucketConfig } from './s3-bucket.ts';
 import { startFaultProxy, type FaultProxy } from './s3-fault-proxy.ts';
-import { S3RVER_CREDENTIALS, s3rverForSuite } from './s3-test-server.ts';
+import { S3RVER_CREDENTIALS, s3rverSuite } from './s3-test-server.ts';
 
 const SUITE = 'S3Bucket integration';
 const BUCKET = 'tessera-test';
 const PART = 5 * 1024 * 1024; // AWS's smallest part size
 
-const { server, error } = await s3rverForSuite(SUITE, BUCKET);
-if (error !== undefined) {
-  it(`${SUITE}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
-    throw error;
-  });
-}
-
+const server = await s3rverSuite(SUITE, BUCKET);
 const proxies: FaultProxy[] = [];
 afterAll(async () => {
   await Promise.all(proxies.map((p) => p.close()));
-  await server?.stop();
 });
 
 let bucketSeq = 0;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, it } from 'vitest';
 
 /** s3rver's built-in credentials. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -125,4 +126,22 @@ export async function s3rverForSuite(suite: string, bucket: string): Promise<{ s
     console.warn(`[${suite}] SKIPPED: s3rver could not start (${error.message}); set TESSERA_REQUIRE_EXTERNAL=1 to fail instead`);
     return {};
   }
+}
+
+/**
+ * {@link s3rverForSuite} wired into the calling test file: when s3rver is required
+ * (TESSERA_REQUIRE_EXTERNAL=1) but cannot start, registers a failing test naming why; stops the
+ * server after the file's tests. Returns undefined when the suite is to be skipped or fail.
+ */
+export async function s3rverSuite(suite: string, bucket: string): Promise<TestS3 | undefined> {
+  const { server, error } = await s3rverForSuite(suite, bucket);
+  if (error !== undefined) {
+    it(`${suite}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
+      throw error;
+    });
+  }
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return server;
 }

@@ -16,25 +16,18 @@ import { createLogger } from '@tessera/server';
 import { BlockReader, formatUlid } from '@tessera/tsdb';
 import { Compactor } from './compactor.ts';
 import { expected, makeSeries, readAll, slice, writeLevel1 } from './test-blocks.ts';
-import { S3RVER_CREDENTIALS, s3rverForSuite } from '../../../packages/objstore/src/s3-test-server.ts';
+import { S3RVER_CREDENTIALS, s3rverSuite } from '../../../packages/objstore/src/s3-test-server.ts';
 
 const SUITE = 'compactor/s3rver';
 const BUCKET = 'compactor-test';
 const H = 3_600_000;
 const T0 = Math.floor((Date.now() - 3 * 24 * H) / (24 * H)) * 24 * H;
 
-const { server, error } = await s3rverForSuite(SUITE, BUCKET);
+const server = await s3rverSuite(SUITE, BUCKET);
 const dir = mkdtempSync(join(tmpdir(), 'compactor-s3-'));
 afterAll(async () => {
-  await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-if (error !== undefined) {
-  it(`${SUITE}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
-    throw error;
-  });
-}
 
 /** A client of the suite's s3rver with short retry backoffs. */
 function s3Bucket(): S3Bucket {

@@ -3,11 +3,11 @@
  * from the head arrive in the bucket with exactly the pushed samples; while the server is down
  * uploads fail, are counted and keep the data in the head, and succeed once it is back.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { listBlocks } from '@tessera/blockstore';
 import { Matcher } from '@tessera/model';
 import { S3Bucket, type Bucket } from '@tessera/objstore';
-import { S3RVER_CREDENTIALS, s3rverForSuite } from '../../../packages/objstore/src/s3-test-server.ts';
+import { S3RVER_CREDENTIALS, s3rverSuite } from '../../../packages/objstore/src/s3-test-server.ts';
 import { HOUR, bucketSamples, metricValue, pushSeries, startShippingIngester } from './flush-test-support.ts';
 import type { Ingester } from './ingester.ts';
 import { cleanupTempDirs, samplesOf, tempDir } from './test-support.ts';
@@ -18,13 +18,7 @@ const R = 2 * HOUR;
 const T0 = 1_700_000_000_000;
 const A0 = Math.floor(T0 / R) * R;
 
-const { server, error } = await s3rverForSuite(SUITE, BUCKET);
-if (error !== undefined) {
-  it(`${SUITE}: s3rver is required (TESSERA_REQUIRE_EXTERNAL=1)`, () => {
-    throw error;
-  });
-}
-
+const server = await s3rverSuite(SUITE, BUCKET);
 const running: Ingester[] = [];
 const buckets: Bucket[] = [];
 afterEach(async () => {
@@ -32,10 +26,6 @@ afterEach(async () => {
   for (const b of buckets.splice(0)) await b.close();
   cleanupTempDirs();
 });
-afterAll(async () => {
-  await server?.stop();
-});
-
 function s3(): Bucket {
   const b = new S3Bucket({
     bucket: BUCKET,
